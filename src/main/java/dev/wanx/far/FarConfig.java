@@ -1,0 +1,20 @@
+package dev.wanx.far;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything `wanx far` needs, parsed and validated by the CLI.
+ *
+ * @param listen      address for both carriers (UDP and TCP on the same port number)
+ * @param key         the far's private key file
+ * @param authorized  a .pub file, a file of "BASE64KEY name" lines, or a directory of .pub files
+ * @param allow       egress exceptions, e.g. "10.0.0.0/8", "192.168.1.5/32:445", "127.0.0.1/32:8000-8100"
+ * @param stateDir    local state (dictionary, fleet)
+ * @param connectTimeout origin dial timeout
+ */
+public record FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
+                        Path stateDir, Duration connectTimeout) {
+}

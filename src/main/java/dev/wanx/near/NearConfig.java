@@ -1,0 +1,32 @@
+package dev.wanx.near;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Everything `wanx near` needs, already parsed and validated by the CLI.
+ *
+ * @param peers          far candidates (host:port), tried in parallel
+ * @param peerKey        the far's public key file (X25519, base64 line)
+ * @param key            this near's private key file
+ * @param httpProxy      HTTP proxy listen address, or null for none
+ * @param socks          SOCKS5 listen address, or null for none
+ * @param socksUser      SOCKS5 username (RFC 1929), null for no auth
+ * @param socksPassword  SOCKS5 password
+ * @param forwards       static port forwards
+ * @param accelerate     destinations (host:port, or URL for plain HTTP) that use the tunnel; null = all
+ * @param transport      carrier choice
+ * @param stateDir       local state (dictionary, path history, fleet)
+ * @param failForwardAfter how long a dial waits for a session before going direct
+ */
+public record NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key,
+                         InetSocketAddress httpProxy, InetSocketAddress socks,
+                         String socksUser, String socksPassword,
+                         List<Forward> forwards, Pattern accelerate, Transport transport,
+                         Path stateDir, Duration failForwardAfter) {
+
+    public enum Transport { AUTO, UDP, TCP }
+}

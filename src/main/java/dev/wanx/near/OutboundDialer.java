@@ -1,0 +1,20 @@
+package dev.wanx.near;
+
+import dev.wanx.relay.Conduit;
+import dev.wanx.transport.StreamOpen;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a near front-end asks for once it knows the destination: a connected conduit, through the tunnel or
+ * direct (routing and fail-forward decide). Completes exceptionally with a DialException to be mapped to
+ * the client's protocol (HTTP 502/504, SOCKS reply codes).
+ */
+public interface OutboundDialer {
+    /**
+     * @param dest      destination and protocol hint
+     * @param url       for plain-HTTP requests the absolute URL (for --accelerate matching), else null
+     * @param firstData bytes to send with the open (e.g. the rewritten request), may be null; ownership passes
+     */
+    CompletableFuture<Conduit> dial(StreamOpen dest, String url, ByteBuf firstData);
+}

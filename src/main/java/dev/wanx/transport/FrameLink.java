@@ -1,0 +1,50 @@
+package dev.wanx.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+
+/**
+ * What a carrier gives the session layer: an authenticated, encrypted, reliable delivery of frames.
+ * Each frame sent is delivered to the peer exactly once; frames may arrive in any order (the UDP carrier
+ * does not wait for a lost frame before delivering later ones; the session layer reorders per stream).
+ * Single-threaded: every method is called on, and every handler callback runs on, {@link #eventLoop()}.
+ */
+public interface FrameLink {
+    /** Largest frame {@link #send} accepts (UDP: what fits a packet; TCP: a larger record). */
+    int maxFrameSize();
+
+    /** False while the carrier's send queue is full (congestion window/pacing); the session stops sending then. */
+    boolean isWritable();
+
+    /** Sends one frame reliably; takes ownership. May be called while not writable (a bounded overshoot). */
+    void send(ByteBuf frame);
+
+    /** Flushes frames sent so far (the carrier may batch until then). */
+    void flush();
+
+    void setHandler(Handler handler);
+
+    EventLoop eventLoop();
+
+    /** Closes the carrier; the handler's onClosed follows. */
+    void close(String reason);
+
+    /** Carrier name for stats/logs: "udp" or "tcp". */
+    String name();
+
+    /** The authenticated peer's name. */
+    String peerName();
+
+    /** Counters of the carrier (wire bytes, rtt, loss, rate). */
+    SessionStats carrierStats();
+
+    interface Handler {
+        /** One frame arrived; the handler owns it. */
+        void onFrame(ByteBuf frame);
+
+        void onWritabilityChanged(boolean writable);
+
+        /** The carrier is gone (peer closed, timeout, error). */
+        void onClosed(Throwable cause);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.wanx.transport;
+
+/** A stream the peer opened (far side): dial its destination, then accept or reject it. */
+public interface IncomingStream {
+    StreamOpen open();
+
+    /** Identity (authorized key name) of the peer that opened it, for logs and egress policy. */
+    String peerName();
+
+    /** Tells the opener the destination is connected; data (including the open's first bytes) flows after this. */
+    TunnelStream accept();
+
+    /** Tells the opener why the destination cannot be reached; releases the stream. */
+    void reject(DialError error, String reason);
+
+    /** Helper for async dialers. */
+    default void rejectWith(Throwable t) {
+        if (t instanceof DialException d) reject(d.error(), d.getMessage());
+        else reject(DialError.GENERAL, String.valueOf(t.getMessage()));
+    }
+}
