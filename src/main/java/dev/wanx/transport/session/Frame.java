@@ -1,0 +1,134 @@
+package dev.wanx.transport.session;
+
+import dev.wanx.transport.Hint;
+import dev.wanx.transport.StreamOpen;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The session layer's frames, encoded and decoded only here (flyweight style: read fields in place).
+ * Layout in docs/PROTOCOL.md, "Session frames". All integers big-endian.
+ *
+ * <pre>
+ * OPEN    type=1 | stream u64 | hint u8 | port u16 | hostLen u8 | host | data...   (data at offset 0)
+ * OPEN_OK type=2 | stream u64
+ * DATA    type=3 | stream u64 | offset u64 | flags u8 (1=FIN) | data...
+ * RESET   type=4 | stream u64 | code u8 | reasonLen u8 | reason (UTF-8)
+ * CREDIT  type=5 | stream u64 | maxOffset u64
+ * CLOSE   type=6 | reasonLen u8 | reason
+ * </pre>
+ */
+public final class Frame {
+    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6;
+    public static final int FLAG_FIN = 1;
+    public static final int DATA_HEADER = 1 + 8 + 8 + 1;
+    public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 2 + 1;
+
+    private Frame() { }
+
+    public static int type(ByteBuf f) { return f.getUnsignedByte(f.readerIndex()); }
+
+    public static long streamId(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
+
+    // ---- OPEN ----
+    public static int openHeaderSize(StreamOpen o) { return OPEN_HEADER_FIXED + hostBytes(o).length; }
+
+    private static byte[] hostBytes(StreamOpen o) { return o.host().getBytes(StandardCharsets.UTF_8); }
+
+    /** Writes an OPEN header; the caller appends up to (max - header) bytes of first data. */
+    public static ByteBuf open(ByteBufAllocator alloc, long id, StreamOpen o, int dataCapacity) {
+        byte[] host = hostBytes(o);
+        if (host.length > 255) throw new IllegalArgumentException("host too long");
+        ByteBuf b = alloc.buffer(OPEN_HEADER_FIXED + host.length + dataCapacity);
+        b.writeByte(OPEN).writeLong(id).writeByte(o.hint().code).writeShort(o.port()).writeByte(host.length).writeBytes(host);
+        return b;
+    }
+
+    /** Parses OPEN's destination; returns null if malformed. */
+    public static StreamOpen openDest(ByteBuf f) {
+        int i = f.readerIndex();
+        if (f.readableBytes() < OPEN_HEADER_FIXED) return null;
+        int hint = f.getUnsignedByte(i + 9);
+        int port = f.getUnsignedShort(i + 10);
+        int hostLen = f.getUnsignedByte(i + 12);
+        if (f.readableBytes() < OPEN_HEADER_FIXED + hostLen || hostLen == 0 || port == 0) return null;
+        String host = f.toString(i + OPEN_HEADER_FIXED, hostLen, StandardCharsets.UTF_8);
+        return new StreamOpen(host, port, Hint.fromCode(hint));
+    }
+
+    /** Index where OPEN's first data starts. */
+    public static int openDataIndex(ByteBuf f) {
+        return f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 12);
+    }
+
+    // ---- OPEN_OK ----
+    public static ByteBuf openOk(ByteBufAllocator alloc, long id) {
+        return alloc.buffer(9).writeByte(OPEN_OK).writeLong(id);
+    }
+
+    // ---- DATA ----
+    public static ByteBuf dataHeader(ByteBufAllocator alloc, long id, long offset, boolean fin, int dataCapacity) {
+        return alloc.buffer(DATA_HEADER + dataCapacity).writeByte(DATA).writeLong(id).writeLong(offset).writeByte(fin ? FLAG_FIN : 0);
+    }
+
+    public static long dataOffset(ByteBuf f) { return f.getLong(f.readerIndex() + 9); }
+
+    public static boolean dataFin(ByteBuf f) { return (f.getUnsignedByte(f.readerIndex() + 17) & FLAG_FIN) != 0; }
+
+    // ---- RESET ----
+    public static ByteBuf reset(ByteBufAllocator alloc, long id, int code, String reason) {
+        byte[] r = truncate(reason);
+        return alloc.buffer(11 + r.length).writeByte(RESET).writeLong(id).writeByte(code).writeByte(r.length).writeBytes(r);
+    }
+
+    public static int resetCode(ByteBuf f) { return f.getUnsignedByte(f.readerIndex() + 9); }
+
+    public static String resetReason(ByteBuf f) {
+        int i = f.readerIndex();
+        if (f.readableBytes() < 11) return "";
+        int len = Math.min(f.getUnsignedByte(i + 10), f.readableBytes() - 11);
+        return f.toString(i + 11, len, StandardCharsets.UTF_8);
+    }
+
+    // ---- CREDIT ----
+    public static ByteBuf credit(ByteBufAllocator alloc, long id, long maxOffset) {
+        return alloc.buffer(17).writeByte(CREDIT).writeLong(id).writeLong(maxOffset);
+    }
+
+    public static long creditMax(ByteBuf f) { return f.getLong(f.readerIndex() + 9); }
+
+    // ---- CLOSE ----
+    public static ByteBuf close(ByteBufAllocator alloc, String reason) {
+        byte[] r = truncate(reason);
+        return alloc.buffer(2 + r.length).writeByte(CLOSE).writeByte(r.length).writeBytes(r);
+    }
+
+    public static String closeReason(ByteBuf f) {
+        int i = f.readerIndex();
+        if (f.readableBytes() < 2) return "";
+        int len = Math.min(f.getUnsignedByte(i + 1), f.readableBytes() - 2);
+        return f.toString(i + 2, len, StandardCharsets.UTF_8);
+    }
+
+    /** Minimum size of a well-formed frame of the given type, or -1 for an unknown type. */
+    public static int minSize(int type) {
+        return switch (type) {
+            case OPEN -> OPEN_HEADER_FIXED;
+            case OPEN_OK -> 9;
+            case DATA -> DATA_HEADER;
+            case RESET -> 11;
+            case CREDIT -> 17;
+            case CLOSE -> 2;
+            default -> -1;
+        };
+    }
+
+    private static byte[] truncate(String s) {
+        byte[] b = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
+        if (b.length <= 200) return b;
+        byte[] t = new byte[200];
+        System.arraycopy(b, 0, t, 0, 200);
+        return t;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.wanx.transport.session;
+
+/**
+ * Flow-control knobs of the session layer. The initial window is part of the protocol (both ends assume it
+ * before any CREDIT frame), so it is a constant; the rest is local policy.
+ *
+ * @param maxWindow       per-stream receive window once the consumer keeps up (≥ a long fat link's BDP)
+ * @param sessionBudget   bytes all streams of a session may have granted but not yet handed to their apps
+ * @param sendHighWater   per-stream queued bytes above which the stream reports not writable
+ * @param sendLowWater    ... and below which it is writable again
+ * @param maxPeerStreams  concurrently open streams the peer may have
+ */
+public record MuxOptions(long maxWindow, long sessionBudget, long sendHighWater, long sendLowWater, int maxPeerStreams) {
+    /** Protocol constant: every stream starts with this much credit in each direction. */
+    public static final long INITIAL_WINDOW = 1 << 20;
+    /** A stream always gets at least this much window, so a full session budget cannot deadlock it. */
+    public static final long MIN_WINDOW = 64 << 10;
+
+    public static MuxOptions defaults() {
+        return new MuxOptions(16L << 20, 64L << 20, 1L << 20, 256L << 10, 8192);
+    }
+
+    public MuxOptions {
+        if (maxWindow < INITIAL_WINDOW) throw new IllegalArgumentException("maxWindow below the initial window");
+        if (sessionBudget < maxWindow) throw new IllegalArgumentException("sessionBudget below maxWindow");
+        if (sendLowWater > sendHighWater) throw new IllegalArgumentException("sendLowWater above sendHighWater");
+    }
+}

@@ -1,0 +1,322 @@
+package dev.wanx.transport.session;
+
+import dev.wanx.transport.DialError;
+import dev.wanx.transport.DialException;
+import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.IncomingStream;
+import dev.wanx.transport.SessionStats;
+import dev.wanx.transport.StreamOpen;
+import dev.wanx.transport.TunnelSession;
+import dev.wanx.transport.TunnelStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The session layer: multiplexes streams over one carrier's {@link FrameLink}. Single-threaded on the link's
+ * event loop. Streams get credit-based flow control (a large window that grows with a consumer that keeps up,
+ * capped by a per-session budget) and a round-robin share of the link, one frame per stream per turn.
+ */
+public final class MuxSession implements TunnelSession, FrameLink.Handler {
+    private static final Logger LOG = Logger.getLogger("wanx.session");
+
+    private final FrameLink link;
+    private final EventLoop loop;
+    private final MuxOptions options;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final Map<Long, MuxStream> streams = new HashMap<>();
+    private final PeerStreamIds peerIds;
+    private final ArrayDeque<MuxStream> sendReady = new ArrayDeque<>();
+    private final CompletableFuture<Throwable> closeFuture = new CompletableFuture<>();
+    private long nextLocalId;
+    private volatile Consumer<IncomingStream> acceptor;
+    private volatile boolean active = true;
+    private boolean pumping;
+    private long outstandingCredit;
+    private int peerStreamsOpen;
+
+    private volatile long streamsOpen;
+    private volatile long streamsTotal;
+    private volatile long bytesSent;
+    private volatile long bytesReceived;
+
+    /** @param initiator the near (odd stream ids); the far uses even ids */
+    public MuxSession(FrameLink link, boolean initiator, MuxOptions options) {
+        this.link = link;
+        this.loop = link.eventLoop();
+        this.options = options;
+        this.nextLocalId = initiator ? 1 : 2;
+        this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
+        onLoop(() -> link.setHandler(this));
+    }
+
+    // ---------------- TunnelSession ----------------
+
+    @Override public CompletableFuture<TunnelStream> openStream(StreamOpen dest, ByteBuf firstData) {
+        CompletableFuture<TunnelStream> result = new CompletableFuture<>();
+        onLoop(() -> {
+            if (!active) {
+                if (firstData != null) firstData.release();
+                result.completeExceptionally(new DialException(DialError.TUNNEL_DOWN, "session closed"));
+                return;
+            }
+            long id = nextLocalId;
+            nextLocalId += 2;
+            MuxStream s = new MuxStream(this, id, dest, true);
+            streams.put(id, s);
+            outstandingCredit += MuxOptions.INITIAL_WINDOW;
+            streamsOpen++;
+            streamsTotal++;
+            int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest));
+            int inOpen = firstData == null ? 0 : Math.min(room, firstData.readableBytes());
+            ByteBuf f = Frame.open(alloc, id, dest, inOpen);
+            if (inOpen > 0) f.writeBytes(firstData, inOpen);
+            s.sentInOpen(inOpen);
+            bytesSent += inOpen;
+            link.send(f);
+            if (firstData != null) {
+                if (firstData.isReadable()) s.write(firstData); // the rest goes as DATA, before OPEN_OK
+                else firstData.release();
+            }
+            link.flush();
+            s.opened.whenComplete((ok, err) -> {
+                if (err != null) result.completeExceptionally(err);
+                else result.complete(ok);
+            });
+        });
+        return result;
+    }
+
+    @Override public void setAcceptor(Consumer<IncomingStream> acceptor) { this.acceptor = acceptor; }
+
+    @Override public boolean isActive() { return active; }
+
+    @Override public CompletableFuture<Throwable> closeFuture() { return closeFuture; }
+
+    @Override public void close(String reason) {
+        onLoop(() -> {
+            if (!active) return;
+            link.send(Frame.close(alloc, reason));
+            link.flush();
+            link.close(reason);
+        });
+    }
+
+    @Override public String peerName() { return link.peerName(); }
+
+    @Override public String carrier() { return link.name(); }
+
+    @Override public SessionStats stats() {
+        SessionStats c = link.carrierStats();
+        return new SessionStats(streamsOpen, streamsTotal, bytesSent, bytesReceived,
+                c.wireBytesSent(), c.wireBytesReceived(), c.rttMicros(), c.lossRate(), c.rateBps());
+    }
+
+    // ---------------- FrameLink.Handler (loop) ----------------
+
+    @Override public void onFrame(ByteBuf f) {
+        try {
+            int type = f.isReadable() ? Frame.type(f) : -1;
+            int min = Frame.minSize(type);
+            if (min < 0 || f.readableBytes() < min) {
+                protocolError("malformed frame type " + type + " length " + f.readableBytes());
+                return;
+            }
+            if (type == Frame.CLOSE) {
+                LOG.fine(() -> "peer closed session: " + Frame.closeReason(f));
+                link.close("peer closed: " + Frame.closeReason(f));
+                return;
+            }
+            long id = Frame.streamId(f);
+            MuxStream s = streamFor(id, type);
+            if (s == null) return;
+            switch (type) {
+                case Frame.OPEN -> onOpen(s, f);
+                case Frame.OPEN_OK -> {
+                    if (s.local && !s.opened.isDone()) s.opened.complete(s);
+                }
+                case Frame.DATA -> {
+                    int n = f.readableBytes() - Frame.DATA_HEADER;
+                    bytesReceived += n;
+                    String err = s.onData(Frame.dataOffset(f), f.retainedSlice(f.readerIndex() + Frame.DATA_HEADER, n), Frame.dataFin(f));
+                    if (err != null) resetStream(s, err);
+                }
+                case Frame.RESET -> s.onReset(Frame.resetCode(f), Frame.resetReason(f));
+                case Frame.CREDIT -> s.onCredit(Frame.creditMax(f));
+                default -> { }
+            }
+        } finally {
+            f.release();
+        }
+        pump();
+    }
+
+    /** The stream a frame belongs to; creates peer streams on first sight (any frame type); null to ignore. */
+    private MuxStream streamFor(long id, int type) {
+        MuxStream s = streams.get(id);
+        if (s != null) return s;
+        boolean peerId = (id & 1) != (nextLocalId & 1);
+        if (!peerId || id <= 0 || peerIds.seen(id)) return null; // finished stream, or our own long gone
+        peerIds.markSeen(id);
+        // Every stream starts with the initial window granted; refuse new ones rather than overrun memory.
+        if (peerStreamsOpen >= options.maxPeerStreams()
+                || outstandingCredit + MuxOptions.INITIAL_WINDOW > 2 * options.sessionBudget()) {
+            sendControl(Frame.reset(alloc, id, DialError.GENERAL.code, "too many streams"));
+            return null;
+        }
+        s = MuxStream.placeholder(this, id);
+        streams.put(id, s);
+        outstandingCredit += MuxOptions.INITIAL_WINDOW;
+        peerStreamsOpen++;
+        streamsOpen++;
+        streamsTotal++;
+        return s;
+    }
+
+    private void onOpen(MuxStream s, ByteBuf f) {
+        if (s.local || s.openSeen) {
+            resetStream(s, "duplicate OPEN");
+            return;
+        }
+        StreamOpen dest;
+        try {
+            dest = Frame.openDest(f);
+        } catch (IllegalArgumentException e) {
+            dest = null;
+        }
+        if (dest == null) {
+            resetStream(s, "malformed OPEN");
+            return;
+        }
+        s.setOpenInfo(dest);
+        int dataAt = Frame.openDataIndex(f);
+        int n = f.writerIndex() - dataAt;
+        if (n > 0) {
+            bytesReceived += n;
+            String err = s.onData(0, f.retainedSlice(dataAt, n), false);
+            if (err != null) {
+                resetStream(s, err);
+                return;
+            }
+        }
+        Consumer<IncomingStream> a = acceptor;
+        if (a == null) {
+            s.reject(DialError.DENIED, "peer does not accept streams");
+            return;
+        }
+        try {
+            a.accept(s);
+        } catch (RuntimeException e) {
+            LOG.warning("stream acceptor failed: " + e);
+            s.reject(DialError.GENERAL, "internal error");
+        }
+    }
+
+    private void resetStream(MuxStream s, String why) {
+        LOG.fine(() -> "resetting stream " + s.id + ": " + why);
+        sendControl(Frame.reset(alloc, s.id, DialError.GENERAL.code, why));
+        s.finish(new IOException("stream " + s.id + ": " + why));
+    }
+
+    private void protocolError(String why) {
+        LOG.warning("session protocol error from " + link.peerName() + ": " + why);
+        link.close("protocol error: " + why);
+    }
+
+    @Override public void onWritabilityChanged(boolean writable) {
+        if (writable) pump();
+    }
+
+    @Override public void onClosed(Throwable cause) {
+        if (!active) return;
+        active = false;
+        Throwable c = cause != null ? cause : new IOException("session closed");
+        for (MuxStream s : new ArrayList<>(streams.values())) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
+        sendReady.clear();
+        closeFuture.complete(cause);
+    }
+
+    // ---------------- called by streams (loop) ----------------
+
+    MuxOptions options() { return options; }
+
+    ByteBufAllocator alloc() { return alloc; }
+
+    EventLoop loop() { return loop; }
+
+    void onLoop(Runnable r) {
+        if (loop.inEventLoop()) r.run();
+        else loop.execute(r);
+    }
+
+    void sendControl(ByteBuf f) {
+        if (!active) {
+            f.release();
+            return;
+        }
+        link.send(f);
+        link.flush();
+    }
+
+    void sendData(ByteBuf f, int payload) {
+        bytesSent += payload;
+        link.send(f);
+    }
+
+    void markSendReady(MuxStream s) {
+        if (!s.inSendReady && s.hasSendable()) {
+            s.inSendReady = true;
+            sendReady.add(s);
+        }
+        pump();
+    }
+
+    private void pump() {
+        if (pumping || !active) return;
+        pumping = true;
+        boolean sent = false;
+        try {
+            int maxData = link.maxFrameSize() - Frame.DATA_HEADER;
+            while (link.isWritable() && !sendReady.isEmpty()) {
+                MuxStream s = sendReady.poll();
+                s.inSendReady = false;
+                s.sendOne(maxData);
+                sent = true;
+                if (s.hasSendable()) {
+                    s.inSendReady = true;
+                    sendReady.add(s);
+                }
+            }
+        } finally {
+            pumping = false;
+        }
+        if (sent) link.flush();
+    }
+
+    /** Grants up to {@code want} more receive credit within the session budget; a stream always gets its minimum. */
+    long reserveCredit(long want, long streamOutstanding) {
+        long room = options.sessionBudget() - outstandingCredit;
+        long grant = Math.min(want, Math.max(room, MuxOptions.MIN_WINDOW - streamOutstanding));
+        if (grant <= 0) return 0;
+        outstandingCredit += grant;
+        return grant;
+    }
+
+    void onConsumed(int n) { outstandingCredit -= n; }
+
+    void onStreamFinished(MuxStream s) {
+        if (streams.remove(s.id) == null) return;
+        outstandingCredit -= s.outstandingCredit();
+        streamsOpen--;
+        if (!s.local) peerStreamsOpen--;
+    }
+}

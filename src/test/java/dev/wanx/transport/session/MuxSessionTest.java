@@ -1,0 +1,218 @@
+package dev.wanx.transport.session;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.wanx.relay.ConduitSink;
+import dev.wanx.transport.DialError;
+import dev.wanx.transport.DialException;
+import dev.wanx.transport.Hint;
+import dev.wanx.transport.IncomingStream;
+import dev.wanx.transport.StreamOpen;
+import dev.wanx.transport.TunnelStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MuxSessionTest {
+    private final EventLoop nearLoop = new DefaultEventLoop();
+    private final EventLoop farLoop = new DefaultEventLoop();
+    private MemoryLink[] links;
+    private MuxSession near;
+    private MuxSession far;
+
+    private void connect(int maxFrame, Long shuffleSeed, Consumer<IncomingStream> acceptor) {
+        links = MemoryLink.pair(nearLoop, farLoop, maxFrame, shuffleSeed);
+        near = new MuxSession(links[0], true, MuxOptions.defaults());
+        far = new MuxSession(links[1], false, MuxOptions.defaults());
+        far.setAcceptor(acceptor);
+    }
+
+    @AfterEach void tearDown() throws Exception {
+        if (near != null) {
+            near.close("test over");
+            near.closeFuture().get(5, TimeUnit.SECONDS);
+            far.closeFuture().get(5, TimeUnit.SECONDS);
+        }
+        nearLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        farLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    /** Far side: echoes every byte back and half-closes after the near does. */
+    static final Consumer<IncomingStream> ECHO = in -> {
+        TunnelStream s = in.accept();
+        s.setSink(new ConduitSink() {
+            @Override public void onData(ByteBuf data) { s.write(data); }
+            @Override public void onInputShutdown() { s.shutdownOutput(); }
+            @Override public void onClosed(Throwable cause) { }
+            @Override public void onWritabilityChanged(boolean writable) { }
+        });
+    };
+
+    /** Collects a stream's bytes into a digest; completes on input shutdown. */
+    static final class Collector implements ConduitSink {
+        final MessageDigest sha;
+        long bytes;
+        final CompletableFuture<byte[]> done = new CompletableFuture<>();
+        final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+
+        Collector() throws Exception { sha = MessageDigest.getInstance("SHA-256"); }
+
+        @Override public void onData(ByteBuf data) {
+            bytes += data.readableBytes();
+            byte[] b = new byte[data.readableBytes()];
+            data.readBytes(b);
+            data.release();
+            sha.update(b);
+        }
+        @Override public void onInputShutdown() { done.complete(sha.digest()); }
+        @Override public void onClosed(Throwable cause) { closed.complete(cause); }
+        @Override public void onWritabilityChanged(boolean writable) { }
+    }
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static byte[] sha(byte[]... parts) throws Exception {
+        MessageDigest d = MessageDigest.getInstance("SHA-256");
+        for (byte[] p : parts) d.update(p);
+        return d.digest();
+    }
+
+    private void echoRoundTrip(int streams, int size) throws Exception {
+        List<Collector> cs = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            byte[] first = ("hello " + i).getBytes();
+            byte[] body = random(size, i);
+            TunnelStream s = near.openStream(new StreamOpen("origin.example", 80, Hint.RAW), Unpooled.wrappedBuffer(first))
+                    .get(10, TimeUnit.SECONDS);
+            Collector c = new Collector();
+            s.setSink(c);
+            for (int off = 0; off < body.length; off += 64 << 10) {
+                s.write(Unpooled.wrappedBuffer(body, off, Math.min(64 << 10, body.length - off)));
+            }
+            s.shutdownOutput();
+            cs.add(c);
+            payloads.add(sha(first, body));
+        }
+        for (int i = 0; i < streams; i++) {
+            assertArrayEquals(payloads.get(i), cs.get(i).done.get(30, TimeUnit.SECONDS), "stream " + i + " content");
+            assertNull(cs.get(i).closed.get(10, TimeUnit.SECONDS), "stream " + i + " closes cleanly");
+        }
+    }
+
+    @Test void echoesBytesInOrderWithFirstDataAndHalfClose() throws Exception {
+        connect(16 << 10, null, ECHO);
+        echoRoundTrip(1, 5 << 20);
+        assertEquals(0, near.stats().streamsOpen());
+    }
+
+    @Test void reassemblesWhenFramesArriveOutOfOrder() throws Exception {
+        connect(1200, 42L, ECHO);
+        echoRoundTrip(16, 256 << 10);
+    }
+
+    @Test void rejectCarriesTheDialError() throws Exception {
+        connect(1200, null, in -> in.reject(DialError.REFUSED, "connection refused by x:1"));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> near.openStream(new StreamOpen("x", 1, Hint.RAW), null).get(5, TimeUnit.SECONDS));
+        DialException d = assertInstanceOf(DialException.class, e.getCause());
+        assertEquals(DialError.REFUSED, d.error());
+        assertTrue(d.getMessage().contains("refused"));
+    }
+
+    @Test void slowReaderIsBoundedByCreditAndDoesNotStallOtherStreams() throws Exception {
+        CompletableFuture<TunnelStream> farSide = new CompletableFuture<>();
+        connect(16 << 10, null, in -> {
+            if (in.open().port() == 1) {
+                farSide.complete(in.accept());
+            } else {
+                ECHO.accept(in);
+            }
+        });
+        TunnelStream slow = near.openStream(new StreamOpen("a", 1, Hint.RAW), null).get(5, TimeUnit.SECONDS);
+        Collector slowC = new Collector();
+        slow.setReadEnabled(false);
+        slow.setSink(slowC);
+        TunnelStream f = farSide.get(5, TimeUnit.SECONDS);
+        byte[] big = random(8 << 20, 7);
+        f.write(Unpooled.wrappedBuffer(big));
+        f.shutdownOutput();
+        // The far may send only the initial window while the near reads nothing.
+        waitUntil(() -> far.stats().bytesSent() >= MuxOptions.INITIAL_WINDOW);
+        Thread.sleep(200); // give a (buggy) sender the chance to overrun its credit
+        assertEquals(MuxOptions.INITIAL_WINDOW, far.stats().bytesSent(), "sender stops at the credit limit");
+        assertFalse(f.isWritable(), "a sender with 7 MiB queued reports backpressure");
+        assertEquals(0, slowC.bytes);
+
+        // Another stream still flows while the first is stalled.
+        echoRoundTrip(1, 1 << 20);
+
+        slow.setReadEnabled(true);
+        assertArrayEquals(sha(big), slowC.done.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test void sessionLossFailsPendingOpensAndStreams() throws Exception {
+        CompletableFuture<IncomingStream> held = new CompletableFuture<>();
+        connect(1200, null, held::complete); // never answers
+        CompletableFuture<TunnelStream> pending = near.openStream(new StreamOpen("a", 1, Hint.RAW), null);
+        held.get(5, TimeUnit.SECONDS);
+        far.close("far going away");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
+        assertEquals(DialError.TUNNEL_DOWN, ((DialException) e.getCause()).error());
+        near.closeFuture().get(5, TimeUnit.SECONDS);
+        assertFalse(near.isActive());
+        ExecutionException after = assertThrows(ExecutionException.class,
+                () -> near.openStream(new StreamOpen("a", 1, Hint.RAW), null).get(5, TimeUnit.SECONDS));
+        assertEquals(DialError.TUNNEL_DOWN, ((DialException) after.getCause()).error());
+    }
+
+    @Test void malformedFrameClosesTheSession() throws Exception {
+        connect(1200, null, ECHO);
+        farLoop.execute(() -> {
+            links[1].send(Unpooled.wrappedBuffer(new byte[] {99, 1, 2}));
+            links[1].flush();
+        });
+        assertNotNull(near.closeFuture().get(5, TimeUnit.SECONDS));
+    }
+
+    @Test void abortResetsThePeerStream() throws Exception {
+        CompletableFuture<Collector> farCollector = new CompletableFuture<>();
+        connect(1200, null, in -> {
+            try {
+                Collector c = new Collector();
+                in.accept().setSink(c);
+                farCollector.complete(c);
+            } catch (Exception e) {
+                farCollector.completeExceptionally(e);
+            }
+        });
+        TunnelStream s = near.openStream(new StreamOpen("a", 1, Hint.RAW), Unpooled.wrappedBuffer(new byte[10])).get(5, TimeUnit.SECONDS);
+        s.setSink(new Collector());
+        s.abort(new RuntimeException("client went away"));
+        Throwable cause = farCollector.get(5, TimeUnit.SECONDS).closed.get(5, TimeUnit.SECONDS);
+        assertNotNull(cause, "the far side sees an error, not a clean end");
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier c) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > end) fail("condition not reached in 10 s");
+            Thread.sleep(5);
+        }
+    }
+}
