@@ -1,15 +1,114 @@
 package dev.wanx.far;
 
+import dev.wanx.crypto.AuthorizedKeys;
+import dev.wanx.crypto.HandshakeReplayGuard;
+import dev.wanx.crypto.KeyFiles;
+import dev.wanx.crypto.X25519KeyPair;
+import dev.wanx.relay.NettyTransport;
+import dev.wanx.relay.Relay;
+import dev.wanx.relay.TcpDialer;
+import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.IncomingStream;
+import dev.wanx.transport.session.MuxOptions;
+import dev.wanx.transport.session.MuxSession;
+import dev.wanx.transport.tcp.TcpCarrierServer;
+import dev.wanx.transport.udp.UdpOptions;
+import dev.wanx.transport.udp.UdpServer;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
-/** A running far end: carriers, authorized peers, origin dialer. (Being built by the lead; signature is fixed.) */
+/**
+ * A running far end: accepts authorized nears over UDP and TCP (same port number), and for every stream they
+ * open dials the destination under the egress policy and relays both ways.
+ */
 public final class FarServer implements AutoCloseable {
-    public static FarServer start(FarConfig config) throws IOException {
-        throw new UnsupportedOperationException("in progress");
+    private static final Logger LOG = Logger.getLogger("wanx.far");
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final TcpCarrierServer tcp;
+    private final UdpServer udp;
+    private final Set<MuxSession> sessions = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp) {
+        this.boss = boss;
+        this.workers = workers;
+        this.tcp = tcp;
+        this.udp = udp;
     }
 
-    /** Blocks until closed. */
-    public void awaitClose() throws InterruptedException { }
+    public static FarServer start(FarConfig config) throws IOException {
+        X25519KeyPair key = KeyFiles.readPrivate(config.key());
+        AuthorizedKeys authorized = AuthorizedKeys.load(config.authorized());
+        EgressPolicy policy = EgressPolicy.parse(config.allow());
+        SecureRandom random = new SecureRandom();
+        HandshakeReplayGuard replayGuard = new HandshakeReplayGuard();
+        EventLoopGroup boss = NettyTransport.group(1, "wanx-far-accept");
+        EventLoopGroup workers = NettyTransport.group(0, "wanx-far");
+        OriginDialer origins = new OriginDialer(policy, new TcpDialer(workers, (int) config.connectTimeout().toMillis()));
+        FarServer[] self = new FarServer[1];
+        java.util.function.Consumer<FrameLink> onSession = link -> self[0].serve(link, origins);
+        TcpCarrierServer tcp = null;
+        UdpServer udp = null;
+        try {
+            tcp = TcpCarrierServer.bind(boss, workers, config.listen(), key, authorized, replayGuard, random, onSession);
+            // UDP binds the port TCP actually got (matters when the config asks for port 0).
+            InetSocketAddress udpAddr = new InetSocketAddress(config.listen().getAddress(), tcp.localAddress().getPort());
+            udp = UdpServer.bind(workers, udpAddr, key, authorized, onSession, UdpOptions.defaults());
+        } catch (IOException | RuntimeException e) {
+            if (tcp != null) tcp.close();
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        self[0] = new FarServer(boss, workers, tcp, udp);
+        LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
+        return self[0];
+    }
 
-    @Override public void close() { }
+    private void serve(FrameLink link, OriginDialer origins) {
+        MuxSession session = new MuxSession(link, false, MuxOptions.defaults());
+        sessions.add(session);
+        session.closeFuture().whenComplete((c, e) -> {
+            sessions.remove(session);
+            LOG.info("session from " + session.peerName() + " ended" + (c == null ? "" : ": " + c.getMessage()));
+        });
+        session.setAcceptor(in -> dial(in, origins));
+    }
+
+    private static void dial(IncomingStream in, OriginDialer origins) {
+        origins.dial(in.peerName(), in.open(), null).whenComplete((origin, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                in.rejectWith(cause);
+            } else {
+                Relay.join(in.accept(), origin);
+            }
+        });
+    }
+
+    /** The TCP/UDP port actually bound. */
+    public InetSocketAddress localAddress() { return tcp.localAddress(); }
+
+    public int sessionCount() { return sessions.size(); }
+
+    /** Blocks until closed. */
+    public void awaitClose() throws InterruptedException { closed.await(); }
+
+    @Override public void close() {
+        for (MuxSession s : sessions) s.close("far shutting down");
+        tcp.close();
+        udp.close();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        closed.countDown();
+    }
 }

@@ -1,15 +1,130 @@
 package dev.wanx.near;
 
+import dev.wanx.crypto.KeyFiles;
+import dev.wanx.crypto.X25519KeyPair;
+import dev.wanx.relay.NettyTransport;
+import dev.wanx.relay.TcpDialer;
+import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.session.MuxOptions;
+import dev.wanx.transport.tcp.TcpCarrier;
+import dev.wanx.transport.udp.UdpCarrier;
+import dev.wanx.transport.udp.UdpOptions;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
-/** A running near end: front-ends, routing, fail-forward. (Being built by the lead; signature is fixed.) */
+/** A running near end: the front-ends, the router (tunnel or direct) and the session to the far. */
 public final class NearServer implements AutoCloseable {
-    public static NearServer start(NearConfig config) throws IOException {
-        throw new UnsupportedOperationException("in progress");
+    private static final Logger LOG = Logger.getLogger("wanx.near");
+    /** With --transport auto, how long UDP gets before the TCP carrier is tried. */
+    static final Duration UDP_GRACE = Duration.ofMillis(1000);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final SessionManager sessions;
+    private final List<Channel> listeners;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private NearServer(EventLoopGroup boss, EventLoopGroup workers, SessionManager sessions, List<Channel> listeners) {
+        this.boss = boss;
+        this.workers = workers;
+        this.sessions = sessions;
+        this.listeners = listeners;
     }
 
-    /** Blocks until closed. */
-    public void awaitClose() throws InterruptedException { }
+    public static NearServer start(NearConfig config) throws IOException {
+        X25519KeyPair key = KeyFiles.readPrivate(config.key());
+        byte[] farKey = KeyFiles.readPublic(config.peerKey());
+        EventLoopGroup boss = NettyTransport.group(1, "wanx-near-accept");
+        EventLoopGroup workers = NettyTransport.group(0, "wanx-near");
+        SecureRandom random = new SecureRandom();
+        CarrierConnector connector = connector(config.transport(), workers, key, farKey, random);
+        SessionManager sessions = new SessionManager(config.peers(), connector, workers, MuxOptions.defaults());
+        Router router = new Router(sessions, new TcpDialer(workers, 10_000), config.accelerate(), config.failForwardAfter());
+        List<Channel> listeners = new ArrayList<>();
+        try {
+            if (config.httpProxy() != null) {
+                listeners.add(HttpProxyFrontend.bind(boss, workers, config.httpProxy(), router));
+            }
+            if (config.socks() != null) {
+                listeners.add(Socks5Frontend.bind(boss, workers, config.socks(), router, config.socksUser(), config.socksPassword()));
+            }
+            for (Forward f : config.forwards()) {
+                listeners.add(ForwardFrontend.bind(boss, workers, f, router));
+            }
+        } catch (IOException | RuntimeException e) {
+            listeners.forEach(Channel::close);
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        sessions.start();
+        for (Channel l : listeners) LOG.info("near listening on " + l.localAddress());
+        return new NearServer(boss, workers, sessions, listeners);
+    }
 
-    @Override public void close() { }
+    /** UDP, TCP, or UDP first with TCP after a short grace (UDP may be blocked on the path). */
+    static CarrierConnector connector(NearConfig.Transport transport, EventLoopGroup group, X25519KeyPair key, byte[] farKey,
+                                      SecureRandom random) {
+        CarrierConnector udp = far -> UdpCarrier.connect(group, far, key, farKey, UdpOptions.defaults());
+        CarrierConnector tcp = far -> TcpCarrier.connect(group, far, key, farKey, Duration.ofSeconds(3), random,
+                NearServer::wallClockNanos);
+        return switch (transport) {
+            case UDP -> udp;
+            case TCP -> tcp;
+            case AUTO -> far -> {
+                CompletableFuture<FrameLink> result = new CompletableFuture<>();
+                CompletableFuture<FrameLink> u = udp.connect(far);
+                u.whenComplete((link, err) -> {
+                    if (err == null && !result.complete(link)) link.close("tcp carrier won");
+                });
+                group.schedule(() -> {
+                    if (result.isDone()) return;
+                    tcp.connect(far).whenComplete((link, err) -> {
+                        if (err == null) {
+                            if (!result.complete(link)) link.close("udp carrier won");
+                        } else if (u.isCompletedExceptionally()) {
+                            result.completeExceptionally(err);
+                        } else {
+                            u.whenComplete((l2, e2) -> { if (e2 != null) result.completeExceptionally(err); });
+                        }
+                    });
+                }, UDP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                return result;
+            };
+        };
+    }
+
+    static long wallClockNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    public SessionManager sessions() { return sessions; }
+
+    /** Addresses actually bound, in the order: http proxy, socks, forwards (those configured). */
+    public List<InetSocketAddress> boundAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Channel c : listeners) out.add((InetSocketAddress) c.localAddress());
+        return out;
+    }
+
+    public void awaitClose() throws InterruptedException { closed.await(); }
+
+    @Override public void close() {
+        listeners.forEach(c -> c.close().syncUninterruptibly());
+        sessions.close();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        closed.countDown();
+    }
 }

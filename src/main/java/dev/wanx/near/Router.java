@@ -1,0 +1,62 @@
+package dev.wanx.near;
+
+import dev.wanx.relay.Conduit;
+import dev.wanx.relay.TcpDialer;
+import dev.wanx.transport.DialError;
+import dev.wanx.transport.DialException;
+import dev.wanx.transport.StreamOpen;
+import dev.wanx.transport.TunnelSession;
+import io.netty.buffer.ByteBuf;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * Decides, per connection, tunnel or direct. Destinations outside {@code --accelerate} go direct; so does
+ * everything while no session is up (fail-forward), and a stream whose open fails because the tunnel went
+ * down. The far's own answers (refused, denied, timeout) are passed to the client as they are.
+ */
+public final class Router implements OutboundDialer {
+    private final SessionManager sessions;
+    private final TcpDialer direct;
+    private final Pattern accelerate;
+    private final Duration failForwardAfter;
+
+    public Router(SessionManager sessions, TcpDialer direct, Pattern accelerate, Duration failForwardAfter) {
+        this.sessions = sessions;
+        this.direct = direct;
+        this.accelerate = accelerate;
+        this.failForwardAfter = failForwardAfter;
+    }
+
+    /** Whether {@code --accelerate} selects this destination (host:port, or for plain HTTP the URL). */
+    public boolean accelerated(StreamOpen dest, String url) {
+        if (accelerate == null) return true;
+        return accelerate.matcher(dest.hostPort()).find() || (url != null && accelerate.matcher(url).find());
+    }
+
+    @Override public CompletableFuture<Conduit> dial(StreamOpen dest, String url, ByteBuf firstData) {
+        if (!accelerated(dest, url)) return direct.dial(dest.host(), dest.port(), firstData);
+        return sessions.sessionWithin(failForwardAfter).thenCompose(session -> {
+            if (session == null) return direct.dial(dest.host(), dest.port(), firstData);
+            return viaTunnel(session, dest, firstData);
+        });
+    }
+
+    private CompletableFuture<Conduit> viaTunnel(TunnelSession session, StreamOpen dest, ByteBuf firstData) {
+        // The tunnel takes a duplicate so the original is still there if we must go direct after all.
+        ByteBuf copy = firstData == null ? null : firstData.retainedDuplicate();
+        return session.openStream(dest, copy).handle((stream, err) -> {
+            if (err == null) {
+                if (firstData != null) firstData.release();
+                return CompletableFuture.<Conduit>completedFuture(stream);
+            }
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof DialException d && d.error() == DialError.TUNNEL_DOWN) {
+                return direct.dial(dest.host(), dest.port(), firstData);
+            }
+            if (firstData != null) firstData.release();
+            return CompletableFuture.<Conduit>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+}
