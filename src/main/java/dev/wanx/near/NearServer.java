@@ -83,22 +83,26 @@ public final class NearServer implements AutoCloseable {
             case TCP -> tcp;
             case AUTO -> far -> {
                 CompletableFuture<FrameLink> result = new CompletableFuture<>();
+                java.util.concurrent.atomic.AtomicBoolean tcpStarted = new java.util.concurrent.atomic.AtomicBoolean();
                 CompletableFuture<FrameLink> u = udp.connect(far);
-                u.whenComplete((link, err) -> {
-                    if (err == null && !result.complete(link)) link.close("tcp carrier won");
-                });
-                group.schedule(() -> {
-                    if (result.isDone()) return;
+                Runnable startTcp = () -> {
+                    if (result.isDone() || !tcpStarted.compareAndSet(false, true)) return;
                     tcp.connect(far).whenComplete((link, err) -> {
                         if (err == null) {
                             if (!result.complete(link)) link.close("udp carrier won");
-                        } else if (u.isCompletedExceptionally()) {
-                            result.completeExceptionally(err);
                         } else {
                             u.whenComplete((l2, e2) -> { if (e2 != null) result.completeExceptionally(err); });
                         }
                     });
-                }, UDP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                };
+                u.whenComplete((link, err) -> {
+                    if (err == null) {
+                        if (!result.complete(link)) link.close("tcp carrier won");
+                    } else {
+                        startTcp.run(); // UDP failed outright: no need to wait out the grace
+                    }
+                });
+                group.schedule(startTcp, UDP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
                 return result;
             };
         };
