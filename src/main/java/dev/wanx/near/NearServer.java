@@ -115,6 +115,9 @@ public final class NearServer implements AutoCloseable {
 
     public SessionManager sessions() { return sessions; }
 
+    /** The near's worker event loops (for tools and tests that dial with the same transport). */
+    public EventLoopGroup eventLoops() { return workers; }
+
     /** Addresses actually bound, in the order: http proxy, socks, forwards (those configured). */
     public List<InetSocketAddress> boundAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();

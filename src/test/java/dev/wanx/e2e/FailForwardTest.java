@@ -1,0 +1,57 @@
+package dev.wanx.e2e;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.wanx.near.NearConfig;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The tunnel must never make an app fail: far down → direct within the fail-forward delay; far back → tunnel again. */
+class FailForwardTest {
+    @ParameterizedTest
+    @EnumSource(value = NearConfig.Transport.class, names = {"TCP", "UDP"})
+    void farStoppedMidRunThenBack(NearConfig.Transport transport) throws Exception {
+        try (Lab lab = new Lab(transport)) {
+            lab.startFar(0).startNear("near");
+            lab.awaitTunnel();
+            int farPort = lab.far.localAddress().getPort();
+            // A stream in flight while the far dies: the app sees its connection end, nothing hangs.
+            try (Socket s = Clients.connect(lab.forward())) {
+                s.getOutputStream().write(new byte[1000]);
+                s.getInputStream().readNBytes(1000);
+                lab.far.close();
+                lab.far = null;
+                s.setSoTimeout(30_000);
+                long n = 0;
+                try {
+                    while (s.getInputStream().read() >= 0) n++;
+                } catch (java.net.SocketException reset) {
+                    // reset is the expected end
+                }
+                assertEquals(0, n, "no stray bytes after the far is gone");
+            }
+            // New connections go direct, within ~1 s each, and carry their bytes intact.
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                try (Socket s = Clients.connect(lab.forward())) {
+                    byte[][] sums = Clients.echo(s, 1 << 20, 20 + i);
+                    assertArrayEquals(sums[0], sums[1]);
+                }
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(ms < 5_000, "direct fallback took " + ms + " ms");
+            }
+            assertNull(lab.near.sessions().current(), "no tunnel while the far is down");
+            // The far comes back on the same port: the near finds it again by itself.
+            lab.startFar(farPort);
+            lab.awaitTunnel();
+            long before = lab.tunnelStreams();
+            try (Socket s = Clients.connect(lab.forward())) {
+                byte[][] sums = Clients.echo(s, 1 << 20, 30);
+                assertArrayEquals(sums[0], sums[1]);
+            }
+            assertEquals(before + 1, lab.tunnelStreams(), "back through the tunnel");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.wanx.e2e;
+
+import dev.wanx.crypto.KeyFiles;
+import dev.wanx.crypto.X25519KeyPair;
+import dev.wanx.far.FarConfig;
+import dev.wanx.far.FarServer;
+import dev.wanx.near.Forward;
+import dev.wanx.near.NearConfig;
+import dev.wanx.near.NearServer;
+import dev.wanx.transport.Hint;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A near+far pair on loopback with generated keys, for end-to-end tests. */
+final class Lab implements AutoCloseable {
+    final Path dir;
+    final TestOrigins origins;
+    FarServer far;
+    NearServer near;
+    final NearConfig.Transport transport;
+
+    Lab(NearConfig.Transport transport) throws IOException {
+        this.transport = transport;
+        dir = Files.createTempDirectory("wanx-e2e");
+        SecureRandom rnd = new SecureRandom();
+        KeyFiles.write(dir, "far", X25519KeyPair.generate(rnd));
+        KeyFiles.write(dir, "near", X25519KeyPair.generate(rnd));
+        KeyFiles.write(dir, "stranger", X25519KeyPair.generate(rnd));
+        origins = new TestOrigins();
+    }
+
+    Lab startFar(int port) throws IOException {
+        far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", port), dir.resolve("far.key"),
+                dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5)));
+        return this;
+    }
+
+    Lab startNear(String nearKey) throws IOException {
+        NearConfig cfg = new NearConfig(List.of(far.localAddress()), dir.resolve("far.pub"), dir.resolve(nearKey + ".key"),
+                new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, null,
+                List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", origins.echoPort())),
+                null, transport, dir.resolve("near-state"), Duration.ofSeconds(1));
+        near = NearServer.start(cfg);
+        return this;
+    }
+
+    InetSocketAddress httpProxy() { return near.boundAddresses().get(0); }
+
+    InetSocketAddress socks() { return near.boundAddresses().get(1); }
+
+    InetSocketAddress forward() { return near.boundAddresses().get(2); }
+
+    void awaitTunnel() throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (near.sessions().current() == null) {
+            if (System.nanoTime() > end) throw new AssertionError("tunnel did not come up in 15 s");
+            Thread.sleep(20);
+        }
+    }
+
+    long tunnelStreams() {
+        var s = near.sessions().current();
+        return s == null ? -1 : s.stats().streamsTotal();
+    }
+
+    @Override public void close() throws IOException {
+        if (near != null) near.close();
+        if (far != null) far.close();
+        origins.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
