@@ -184,6 +184,11 @@ public final class EgressPolicy {
             }
         }
         Net net = parseCidr(s, cidr);
+        byte[] a = net.network();
+        if (a.length == 16 && net.prefix() >= 96 && carriedIpv4(a) != null && a[10] == (byte) 0xFF) {
+            // [::ffff:a.b.c.d/N]: the same as the IPv4 entry a.b.c.d/(N-96), however the address is later presented
+            net = new Net(new byte[] {a[12], a[13], a[14], a[15]}, net.prefix() - 96);
+        }
         return new Rule(s, net, ports == null ? null : parsePorts(s, ports));
     }
 

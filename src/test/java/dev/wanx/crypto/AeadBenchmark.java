@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Seal throughput of {@link Aead} for a UDP-sized packet and a 16 KiB record, heap and direct buffers.
+ * Seal and open throughput of {@link Aead} for a UDP-sized packet and a 16 KiB record, heap and direct buffers.
  * Run (after {@code mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}):
  * <pre>java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.openjdk.jmh.Main AeadBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s</pre>
  * MB/s = ops/s x size / 1e6.
@@ -36,6 +36,8 @@ public class AeadBenchmark {
     private ByteBuf plaintext;
     private ByteBuf out;
     private long counter;
+    private ByteBuf sealed;
+    private Aead opener;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -50,6 +52,9 @@ public class AeadBenchmark {
         header = (direct ? alloc.directBuffer(16) : alloc.heapBuffer(16)).writeZero(16);
         plaintext = (direct ? alloc.directBuffer(size) : alloc.heapBuffer(size)).writeBytes(data);
         out = direct ? alloc.directBuffer(size + 64) : alloc.heapBuffer(size + 64);
+        sealed = direct ? alloc.directBuffer(size + 64) : alloc.heapBuffer(size + 64);
+        new Aead(key).seal(0, header, plaintext, sealed);
+        opener = new Aead(key);
     }
 
     @TearDown(Level.Trial)
@@ -57,6 +62,7 @@ public class AeadBenchmark {
         header.release();
         plaintext.release();
         out.release();
+        sealed.release();
     }
 
     @Benchmark
@@ -64,5 +70,12 @@ public class AeadBenchmark {
         out.clear();
         aead.seal(counter++, header, plaintext, out);
         return out.writerIndex();
+    }
+
+    /** Decrypt and verify (the same packet each time: opening may repeat a counter). */
+    @Benchmark
+    public boolean open() {
+        out.clear();
+        return opener.open(0, header, sealed, out);
     }
 }

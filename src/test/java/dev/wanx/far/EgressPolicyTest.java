@@ -114,6 +114,13 @@ class EgressPolicyTest {
         assertEquals(List.of("192.168.1.5:445", "[fd00::]/8:80", "10.1.0.0/16"), p.entries());
     }
 
+    @Test void mappedAllowEntryEqualsIpv4Entry() throws Exception {
+        EgressPolicy p = EgressPolicy.parse(List.of("[::ffff:10.0.0.0/104]:80"));
+        allowed(p, ip("10.9.9.9"), 80);
+        allowed(p, v6("::ffff:10.9.9.9"), 80);
+        denied(p, ip("10.9.9.9"), 81, "private");
+    }
+
     @Test void zeroPrefixAllowsEverything() throws Exception {
         EgressPolicy p = EgressPolicy.parse(List.of("0.0.0.0/0", "::/0"));
         allowed(p, ip("127.0.0.1"), 22);
