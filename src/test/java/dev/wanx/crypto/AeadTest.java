@@ -134,6 +134,29 @@ class AeadTest {
         assertArrayEquals(pt, ByteBufUtil.getBytes(out));
     }
 
+    /** Bouncy Castle's GCM is an independent implementation: same key, nonce layout and AAD must give same bytes. */
+    @Test void matchesBouncyCastleGcmWithNoiseNonceLayout() throws Exception {
+        Aead aead = new Aead(key);
+        long[] counters = {0, 1, 255, 256, 65_537, 1L << 32, (1L << 62) + 12345};
+        for (long counter : counters) {
+            byte[] aad = bytes(random.nextInt(40));
+            byte[] pt = bytes(random.nextInt(3000));
+            ByteBuf out = track(Unpooled.buffer());
+            aead.seal(counter, track(Unpooled.wrappedBuffer(aad)), track(Unpooled.wrappedBuffer(pt)), out);
+
+            byte[] nonce = new byte[12];
+            java.nio.ByteBuffer.wrap(nonce, 4, 8).putLong(counter);
+            org.bouncycastle.crypto.modes.GCMModeCipher bc =
+                    org.bouncycastle.crypto.modes.GCMBlockCipher.newInstance(org.bouncycastle.crypto.engines.AESEngine.newInstance());
+            bc.init(true, new org.bouncycastle.crypto.params.AEADParameters(
+                    new org.bouncycastle.crypto.params.KeyParameter(key), 128, nonce, aad));
+            byte[] expected = new byte[bc.getOutputSize(pt.length)];
+            int n = bc.processBytes(pt, 0, pt.length, expected, 0);
+            bc.doFinal(expected, n);
+            assertArrayEquals(expected, ByteBufUtil.getBytes(out), "counter " + counter);
+        }
+    }
+
     @Test void nonceReuseIsRefused() {
         Aead sender = new Aead(key);
         ByteBuf out = track(Unpooled.buffer());
