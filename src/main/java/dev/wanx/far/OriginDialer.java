@@ -80,7 +80,11 @@ public final class OriginDialer {
                 return fail(firstData, new DialException(DialError.DENIED,
                         dest.hostPort() + " is not allowed by the far's egress policy"));
             }
-            return dialer.dial(new InetSocketAddress(chosen, dest.port()), firstData);
+            try {
+                return dialer.dial(new InetSocketAddress(chosen, dest.port()), firstData);
+            } catch (RuntimeException e) { // e.g. the event loop group is shutting down
+                return fail(firstData, new DialException(DialError.GENERAL, "cannot dial " + dest.hostPort() + ": " + e.getMessage()));
+            }
         }).thenCompose(f -> f);
     }
 
