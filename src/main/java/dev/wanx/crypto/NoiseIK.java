@@ -55,7 +55,7 @@ public final class NoiseIK {
         private final X25519KeyPair s;
         private final byte[] rs;
         private final SecureRandom random;
-        private final SymmetricState ss;
+        private SymmetricState ss;
         private final byte[] staticShared; // DH(s, rs), computed up front so a bad rs fails at construction
         private X25519KeyPair e;
         private int step; // 0: write msg1, 1: read msg2, 2: split, 3: done
@@ -85,21 +85,32 @@ public final class NoiseIK {
             return concat(e.publicKey(), encS, encP);
         }
 
-        /** Message 2: {@code <- e, ee, se}; returns the responder's payload. */
+        /**
+         * Message 2: {@code <- e, ee, se}; returns the responder's payload. A message that fails leaves this
+         * initiator unchanged, still waiting for message 2: over UDP anyone can send a forged one first, and it
+         * must not spoil the handshake the genuine one completes.
+         */
         public byte[] readMessage2(byte[] msg) throws HandshakeException {
             expect(1);
-            step = 3; // any failure ends this handshake: a fresh Initiator starts over
             if (msg == null || msg.length < MESSAGE2_OVERHEAD) throw new HandshakeException("message 2 too short");
             if (msg.length > MAX_MESSAGE) throw new HandshakeException("message 2 too long");
-            byte[] re = Arrays.copyOfRange(msg, 0, KEY);
-            ss.mixHash(re);
-            ss.mixKey(dh(e.privateKey(), re));
-            ss.mixKey(dh(s.privateKey(), re));
-            byte[] payload = ss.decryptAndHash(Arrays.copyOfRange(msg, KEY, msg.length));
-            if (payload == null) throw new HandshakeException("message 2 failed authentication");
-            SymmetricState.wipe(e.privateKey());
-            step = 2;
-            return payload;
+            SymmetricState trial = ss.copy();
+            try {
+                byte[] re = Arrays.copyOfRange(msg, 0, KEY);
+                trial.mixHash(re);
+                trial.mixKey(dh(e.privateKey(), re));
+                trial.mixKey(dh(s.privateKey(), re));
+                byte[] payload = trial.decryptAndHash(Arrays.copyOfRange(msg, KEY, msg.length));
+                if (payload == null) throw new HandshakeException("message 2 failed authentication");
+                SymmetricState old = ss;
+                ss = trial;
+                trial = old; // the pre-message-2 state is wiped below
+                SymmetricState.wipe(e.privateKey());
+                step = 2;
+                return payload;
+            } finally {
+                trial.destroy();
+            }
         }
 
         public SessionKeys split() {

@@ -29,6 +29,22 @@ final class SymmetricState {
         ck = h.clone();
     }
 
+    private SymmetricState(SymmetricState o) {
+        ck = o.ck.clone();
+        h = o.h.clone();
+        k = o.k == null ? null : o.k.clone();
+        n = o.n;
+    }
+
+    /** An independent copy, to try a message without spoiling this state if the message is forged. */
+    SymmetricState copy() { return new SymmetricState(this); }
+
+    /** Wipes the secrets of a state that is being thrown away. */
+    void destroy() {
+        wipe(ck);
+        if (k != null) wipe(k);
+    }
+
     void mixHash(byte[] data) {
         MessageDigest md = digest();
         md.update(h);

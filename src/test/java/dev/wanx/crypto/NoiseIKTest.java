@@ -125,8 +125,29 @@ class NoiseIKTest {
             byte[] m2 = res.writeMessage2(new byte[] {9, 8, 7, 6});
             m2[i] ^= (byte) 0x80;
             assertThrows(HandshakeException.class, () -> ini.readMessage2(m2), "byte " + i);
-            assertThrows(IllegalStateException.class, ini::split, "a failed handshake cannot be split");
+            assertThrows(IllegalStateException.class, ini::split, "no keys from a failed message");
         }
+    }
+
+    @Test void forgedMessage2DoesNotSpoilTheGenuineOne() throws Exception {
+        X25519KeyPair near = X25519KeyPair.generate(RND);
+        X25519KeyPair far = X25519KeyPair.generate(RND);
+        NoiseIK.Initiator ini = new NoiseIK.Initiator(near, far.publicKey(), PROLOGUE, RND);
+        NoiseIK.Responder res = new NoiseIK.Responder(far, PROLOGUE, RND);
+        res.readMessage1(ini.writeMessage1(new byte[0]));
+        byte[] m2 = res.writeMessage2(new byte[] {42});
+        byte[] forged = m2.clone();
+        forged[forged.length - 1] ^= 1;
+        assertThrows(HandshakeException.class, () -> ini.readMessage2(forged));
+        assertThrows(HandshakeException.class, () -> ini.readMessage2(new byte[3]));
+        byte[] random = new byte[m2.length];
+        RND.nextBytes(random);
+        assertThrows(HandshakeException.class, () -> ini.readMessage2(random));
+        assertArrayEquals(new byte[] {42}, ini.readMessage2(m2));
+        SessionKeys a = ini.split();
+        SessionKeys c = res.split();
+        assertArrayEquals(a.initiatorToResponder(), c.initiatorToResponder());
+        assertArrayEquals(a.handshakeHash(), c.handshakeHash());
     }
 
     @Test void wrongResponderKeyFails() throws Exception {
