@@ -53,7 +53,7 @@ public final class FarServer implements AutoCloseable {
         HandshakeReplayGuard replayGuard = new HandshakeReplayGuard();
         EventLoopGroup boss = NettyTransport.group(1, "wanx-far-accept");
         EventLoopGroup workers = NettyTransport.group(0, "wanx-far");
-        OriginDialer origins = new OriginDialer(policy, new TcpDialer(workers, (int) config.connectTimeout().toMillis()));
+        OriginDialer origins = new OriginDialer(new TcpDialer(workers, (int) config.connectTimeout().toMillis()), policy);
         FarServer[] self = new FarServer[1];
         java.util.function.Consumer<FrameLink> onSession = link -> self[0].serve(link, origins);
         TcpCarrierServer tcp = null;
