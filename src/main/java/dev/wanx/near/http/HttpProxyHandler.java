@@ -134,7 +134,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         out.headers().set(HttpHeaderNames.HOST, target.authority());
         ProxyHeaders.addVia(out.headers(), req.protocolVersion());
 
-        if (session != null && (!session.target().equals(target) || session.state() == UpstreamSession.State.CLOSED)) {
+        if (session != null && (!session.target().hostPort().equals(target.hostPort()) || session.state() == UpstreamSession.State.CLOSED)) {
             session.close();
             session = null;
         }
