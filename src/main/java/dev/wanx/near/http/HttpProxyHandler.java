@@ -85,7 +85,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     @Override public void channelReadComplete(ChannelHandlerContext ctx) {
         // End of a read batch: the request head (and any body read with it) is all we'll get for now, dial.
-        if (session != null && current != null) session.dialIfNew(dialer);
+        if (session != null && current != null) {
+            session.dialIfNew(dialer);
+            updateRead(); // no more reading until the dial is done: bounds what waits in the session
+        }
         ctx.fireChannelReadComplete();
     }
 

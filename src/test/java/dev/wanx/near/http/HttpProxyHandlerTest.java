@@ -237,4 +237,35 @@ class HttpProxyHandlerTest {
         ch.runScheduledPendingTasks();
         assertTrue(ch.isOpen(), "waiting for the origin is not the client's fault");
     }
+
+    @Test void interim100ContinueIsForwardedAndExchangeContinues() {
+        ScriptedDialer d = new ScriptedDialer();
+        channel(d);
+        send("POST http://h/up HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+        FakeConduit up = new FakeConduit();
+        d.futures.get(0).complete(up);
+        ch.runPendingTasks();
+        up.receive("HTTP/1.1 100 Continue\r\n\r\n");
+        assertTrue(output().startsWith("HTTP/1.1 100 Continue\r\n"));
+        send("abc");
+        assertEquals("abc", up.written.toString()); // the head rode as first data
+        up.receive("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(output().startsWith("HTTP/1.1 201 Created"));
+        assertTrue(ch.isOpen());
+    }
+
+    @Test void fullUpstreamPausesClientReads() {
+        ScriptedDialer d = new ScriptedDialer();
+        channel(d);
+        send("POST http://h/up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab");
+        assertFalse(ch.config().isAutoRead(), "no reading while dialing");
+        FakeConduit up = new FakeConduit();
+        up.writable = false;
+        d.futures.get(0).complete(up);
+        ch.runPendingTasks();
+        assertFalse(ch.config().isAutoRead(), "upstream full: client paused");
+        up.writable = true;
+        up.sink.onWritabilityChanged(true);
+        assertTrue(ch.config().isAutoRead(), "upstream drained: client resumed");
+    }
 }
