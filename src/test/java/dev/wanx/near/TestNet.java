@@ -138,5 +138,12 @@ public final class TestNet implements AutoCloseable {
         for (Channel c : channels) c.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        provokeLeakReports();
+    }
+
+    /** Paranoid leak detection only reports after a GC and a later allocation; make both happen per test. */
+    public static void provokeLeakReports() {
+        System.gc();
+        for (int i = 0; i < 64; i++) io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(16).release();
     }
 }

@@ -2,6 +2,7 @@ package dev.wanx.near.http;
 
 import dev.wanx.near.OutboundDialer;
 import dev.wanx.transport.DialException;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -300,7 +301,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (ex.closeClient) {
             closing = true;
-            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            // The response is complete already; an empty buffer just carries the close behind it.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         ctx.flush();
