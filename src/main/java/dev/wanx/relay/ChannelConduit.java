@@ -72,7 +72,8 @@ public final class ChannelConduit extends ChannelDuplexHandler implements Condui
     }
 
     private void maybeCloseBoth() {
-        if (inputShutdown && outputShutdown) channel.close();
+        // Not while inbound bytes still wait in 'early' (reader paused): closing would drop them.
+        if (inputShutdown && outputShutdown && early.isEmpty()) channel.close();
     }
 
     @Override public void abort(Throwable cause) {
@@ -98,6 +99,7 @@ public final class ChannelConduit extends ChannelDuplexHandler implements Condui
             if (inputShutdown && early.isEmpty() && !inputSignalled) {
                 inputSignalled = true;
                 s.onInputShutdown();
+                maybeCloseBoth(); // deferred by a paused reader: close now that every byte went out
             }
         }
         boolean want = s != null && readEnabled && !inputShutdown && early.isEmpty();
