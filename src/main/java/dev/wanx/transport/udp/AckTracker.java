@@ -38,8 +38,8 @@ public final class AckTracker {
         if (pn > prevLargest) {
             largestRecvTimeNs = nowNs;
         }
-        ackPending = true;
-        if (ackEliciting) {
+        if (ackEliciting) { // acks of ack-only packets would never end; they ride along only when an ACK goes anyway
+            ackPending = true;
             unackedEliciting++;
             boolean outOfOrder = pn != prevLargest + 1;
             if (unackedEliciting >= 2 || outOfOrder) {

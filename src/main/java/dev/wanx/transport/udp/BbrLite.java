@@ -17,6 +17,8 @@ public final class BbrLite implements CongestionControl {
     private static final int BW_ROUNDS = 10;
     private static final long MIN_RTT_WINDOW_NS = 10_000_000_000L;
     private static final long PROBE_RTT_NS = 200_000_000L;
+    /** Loss beyond this is not compensated (a policer dropping everything above its rate must still win). */
+    private static final double MAX_LOSS_COMPENSATION = 0.25;
 
     private final int mss;
     private final long initialCwnd;
@@ -35,6 +37,9 @@ public final class BbrLite implements CongestionControl {
     private long probeRttDoneNs;
     private long roundMinRttNs = Long.MAX_VALUE;
     private int queueRounds;
+    private long roundAcked;
+    private long roundLost;
+    private double lossEwma;
     private double pacingGain = HIGH_GAIN;
     private double cwndGain = HIGH_GAIN;
 
@@ -73,9 +78,15 @@ public final class BbrLite implements CongestionControl {
             bwByRound[(int) (round % BW_ROUNDS)] = 0;
             onRoundEnd();
         }
-        if (s.deliveryRate > 0 && (!s.appLimited || s.deliveryRate >= btlBw)) {
+        roundAcked += s.ackedBytes;
+        long rate = s.deliveryRate;
+        if (rate > 0 && !queueing()) {
+            // Random loss hides part of what the path carried: with no queue building, count it back in.
+            rate = (long) (rate / (1 - Math.min(lossEwma, MAX_LOSS_COMPENSATION)));
+        }
+        if (rate > 0 && (!s.appLimited || rate >= btlBw)) {
             int slot = (int) (round % BW_ROUNDS);
-            bwByRound[slot] = Math.max(bwByRound[slot], s.deliveryRate);
+            bwByRound[slot] = Math.max(bwByRound[slot], rate);
         }
         long max = 0;
         for (long b : bwByRound) {
@@ -85,12 +96,20 @@ public final class BbrLite implements CongestionControl {
         advanceMode(nowNs, s, newRound);
     }
 
+    private boolean queueing() { return queueRounds > 0; }
+
     /** Queue-delay signal: a round whose smallest RTT is well above min RTT means a standing queue. */
     private void onRoundEnd() {
-        if (roundMinRttNs != Long.MAX_VALUE && mode == Mode.PROBE_BW) {
+        if (roundAcked + roundLost > 0) {
+            double l = (double) roundLost / (roundAcked + roundLost);
+            lossEwma = lossEwma * 0.75 + l * 0.25;
+        }
+        roundAcked = 0;
+        roundLost = 0;
+        if (roundMinRttNs != Long.MAX_VALUE && (mode == Mode.PROBE_BW || mode == Mode.STARTUP)) {
             boolean queued = roundMinRttNs > minRttNs + minRttNs / 4 + 5_000_000L;
             queueRounds = queued ? queueRounds + 1 : 0;
-            if (queueRounds >= 2) {
+            if (queueRounds >= 2 && mode == Mode.PROBE_BW) {
                 for (int i = 0; i < BW_ROUNDS; i++) {
                     bwByRound[i] = bwByRound[i] * 9 / 10;
                 }
@@ -156,7 +175,9 @@ public final class BbrLite implements CongestionControl {
 
     @Override
     public void onLoss(long nowNs, long lostBytes, long bytesInFlight) {
-        // Deliberately nothing: loss alone is not a congestion signal in this model (see class comment).
+        // Loss alone is not a congestion signal in this model (see class comment); it is only measured,
+        // so that the bandwidth samples it depressed can be corrected.
+        roundLost += lostBytes;
     }
 
     private long rttForModel() { return Math.min(minRttNs, 60_000_000_000L); }
@@ -184,7 +205,9 @@ public final class BbrLite implements CongestionControl {
     public long bandwidthEstimate() { return btlBw; }
 
     @Override
-    public String state() { return mode.name(); }
+    public String state() { return mode.name() + (queueRounds > 0 ? "+queue" : "") + String.format(" loss=%.3f", lossEwma); }
 
     long minRttNs() { return minRttNs; }
+
+    double lossEstimate() { return lossEwma; }
 }

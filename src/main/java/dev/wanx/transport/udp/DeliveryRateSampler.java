@@ -13,6 +13,7 @@ final class DeliveryRateSampler {
     private long appLimitedUntil;
     private final RateSample sample = new RateSample();
     private SentPacket best;
+    private long lastProbeTimeoutNs = Long.MIN_VALUE;
 
     void onPacketSent(SentPacket p, long nowNs, long bytesInFlight) {
         if (bytesInFlight == 0) { // restart the send interval after idle
@@ -27,6 +28,12 @@ final class DeliveryRateSampler {
 
     /** The sender had nothing to send: samples until what is in flight now is delivered are app-limited. */
     void onAppLimited(long bytesInFlight) { appLimitedUntil = Math.max(1, delivered + bytesInFlight); }
+
+    /**
+     * A probe timeout fired: the path was silent for a while (a burst of losses, not the bottleneck). Samples
+     * whose interval spans this moment may only raise the bandwidth estimate, never lower it.
+     */
+    void onProbeTimeout(long nowNs) { lastProbeTimeoutNs = nowNs; }
 
     void beginAck() {
         best = null;
@@ -55,7 +62,7 @@ final class DeliveryRateSampler {
         sample.deliveryRate = interval > 0 ? (long) (bytes * 1e9 / interval) : 0;
         sample.priorDelivered = best.delivered;
         sample.delivered = delivered;
-        sample.appLimited = best.appLimited;
+        sample.appLimited = best.appLimited || best.deliveredTimeNs <= lastProbeTimeoutNs;
         sample.rttNs = rttNs;
         sample.bytesInFlight = bytesInFlight;
         if (appLimitedUntil > 0 && delivered >= appLimitedUntil) {

@@ -7,6 +7,8 @@ package dev.wanx.transport.udp;
  */
 public final class LossDetector {
     static final int PACKET_THRESHOLD = 3;
+    /** Timeouts back off to at most 8× (QUIC doubles without bound; a long lossy link recovers faster this way). */
+    static final int MAX_BACKOFF_SHIFT = 3;
 
     interface Listener {
         void onAcked(SentPacket p, long nowNs);
@@ -114,7 +116,7 @@ public final class LossDetector {
         if (elicitingInFlight == 0) {
             return Long.MAX_VALUE;
         }
-        return lastElicitingSentNs + (rtt.ptoNs(maxAckDelayNs) << Math.min(ptoCount, 6));
+        return lastElicitingSentNs + (rtt.ptoNs(peerAckDelayNs()) << Math.min(ptoCount, MAX_BACKOFF_SHIFT));
     }
 
     /**
@@ -129,7 +131,9 @@ public final class LossDetector {
         }
         if (elicitingInFlight > 0 && nowNs >= timerNs()) {
             ptoCount++;
-            return 2;
+            // More probes per timeout as timeouts repeat: a burst of dozens of dropped packets is crossed
+            // in a few timeouts instead of dozens of ever longer ones. At most 32 packets per timeout.
+            return Math.min(2 << Math.min(ptoCount - 1, 4), 32);
         }
         return 0;
     }
@@ -159,6 +163,9 @@ public final class LossDetector {
     }
 
     void maxAckDelayNs(long ns) { this.maxAckDelayNs = ns; }
+
+    /** The peer delays acks by at most min(max ack delay, srtt/4) (same rule as our {@link AckTracker}). */
+    private long peerAckDelayNs() { return Math.min(maxAckDelayNs, Math.max(rtt.smoothedNs() / 4, 1_000_000L)); }
 
     long bytesInFlight() { return bytesInFlight; }
 

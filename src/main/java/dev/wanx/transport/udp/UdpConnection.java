@@ -352,7 +352,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     private void sendOne(long now, boolean withData, boolean needEliciting) {
         ByteBuf pkt = beginPacket();
-        if (acks.hasAckToSend()) {
+        boolean ackDue = acks.ackDeadlineNs() <= now;
+        if (ackDue || !withData) {
             acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
         }
         SentPacket sp = loss.newPacket();
@@ -389,6 +390,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 Frames.writeData(plain, f.id, f.data);
                 sp.frames.add(f);
                 eliciting = true;
+            }
+        }
+        if (!ackDue && acks.hasAckToSend()) { // piggyback an ACK that is not yet due only where it fits
+            int fit = (room - plain.writerIndex() - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
+            if (fit >= 1) {
+                acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
             }
         }
         if (needEliciting && !eliciting) {
@@ -464,6 +471,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             if (probes > 0) {
                 counters.probes++;
                 probesDue = probes;
+                sampler.onProbeTimeout(now);
                 queueProbeFrames();
             }
         }
@@ -517,6 +525,15 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     }
 
     public long bytesInFlight() { return loss.bytesInFlight(); }
+
+    /** One line of the sender's model, for logs and failing tests. */
+    public String debugState() {
+        return cc.state() + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
+                + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
+                + "us pto#=" + loss.ptoCount() + " pending=" + pending.size() + " retxq=" + retransmit.size()
+                + " unacked=" + unackedBytes + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()
+                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs;
+    }
 
     public double lossRate() {
         long s = loss.sentPackets();

@@ -132,6 +132,9 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
 
     public String congestionState() { return conn.congestionControl().state(); }
 
+    /** The sender's model in one line (call on the event loop). */
+    public String debugState() { return conn.debugState(); }
+
     /**
      * Near end only: moves to a fresh local socket (a new port), as after NAT rebinding or a network
      * change. The far end validates the new path and switches to it; nothing in flight is lost.
