@@ -17,6 +17,12 @@ public final class BbrLite implements CongestionControl {
     private static final int BW_ROUNDS = 10;
     private static final long MIN_RTT_WINDOW_NS = 10_000_000_000L;
     private static final long PROBE_RTT_NS = 200_000_000L;
+    /**
+     * Rounds and gain phases last at least this long. On sub-millisecond paths (loopback, LAN) a round is
+     * a few packets, so 10 rounds of bandwidth memory would be forgotten in one scheduling hiccup and a
+     * 1.25 probe phase would end before a single packet left; WAN rounds (≥ 5 ms) are unaffected.
+     */
+    private static final long MIN_ROUND_NS = 5_000_000L;
     /** Loss beyond this is not compensated (a policer dropping everything above its rate must still win). */
     private static final double MAX_LOSS_COMPENSATION = 0.25;
 
@@ -27,6 +33,7 @@ public final class BbrLite implements CongestionControl {
     private Mode mode = Mode.STARTUP;
     private long round;
     private long nextRoundDelivered;
+    private long roundStartNs = Long.MIN_VALUE / 2;
     private long btlBw;
     private long minRttNs;
     private long minRttStampNs;
@@ -71,8 +78,9 @@ public final class BbrLite implements CongestionControl {
             roundMinRttNs = Math.min(roundMinRttNs, s.rttNs);
         }
         boolean newRound = false;
-        if (s.priorDelivered >= nextRoundDelivered) {
+        if (s.priorDelivered >= nextRoundDelivered && nowNs - roundStartNs >= MIN_ROUND_NS) {
             nextRoundDelivered = s.delivered;
+            roundStartNs = nowNs;
             round++;
             newRound = true;
             bwByRound[(int) (round % BW_ROUNDS)] = 0;
@@ -138,7 +146,7 @@ public final class BbrLite implements CongestionControl {
                 }
                 break;
             case PROBE_BW:
-                if (nowNs - cycleStartNs > minRttNs) {
+                if (nowNs - cycleStartNs > Math.max(minRttNs, MIN_ROUND_NS)) {
                     cycleIndex = (cycleIndex + 1) % CYCLE.length;
                     cycleStartNs = nowNs;
                     pacingGain = CYCLE[cycleIndex];
@@ -192,7 +200,9 @@ public final class BbrLite implements CongestionControl {
     @Override
     public long congestionWindow() {
         long cwnd = (long) (cwndGain * bdp());
-        return Math.max(cwnd, Math.max(4L * mss, mode == Mode.STARTUP ? initialCwnd : 0));
+        // Never below the initial window outside PROBE_RTT: pacing already holds the rate, and where min RTT is
+        // far below the smoothed RTT (sub-millisecond paths, busy hosts) a BDP-sized window would starve the link.
+        return Math.max(cwnd, mode == Mode.PROBE_RTT ? 4L * mss : initialCwnd);
     }
 
     @Override

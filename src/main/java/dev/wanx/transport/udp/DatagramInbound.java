@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramPacket;
 
 import java.net.InetSocketAddress;
@@ -71,11 +73,16 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
 
     /** Binds a datagram channel of the platform's best kind on {@code loop}. */
     static ChannelFuture bind(EventLoop loop, InetSocketAddress local, DatagramInbound handler, UdpOptions opts) {
-        return new Bootstrap().group(loop).channel(NettyTransport.datagram())
+        Bootstrap b = new Bootstrap().group(loop).channel(NettyTransport.datagram())
                 .option(ChannelOption.SO_RCVBUF, opts.socketBufferBytes())
                 .option(ChannelOption.SO_SNDBUF, opts.socketBufferBytes())
-                .handler(handler)
-                .bind(local);
+                .handler(handler);
+        if (NettyTransport.epoll()) {
+            // recvmmsg: up to 32 datagrams per system call into one buffer (each DatagramPacket is a slice of it).
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, opts.maxDatagram())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(opts.maxDatagram() * 32));
+        }
+        return b.bind(local);
     }
 
     static DatagramFilter filterOf(UdpOptions opts) {

@@ -92,6 +92,7 @@ class UdpSecurityTest {
                     ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), 1200)));
             byte[] bytes = new byte[initial.readableBytes()];
             initial.getBytes(0, bytes);
+            initial.release();
             byte[][] replies = new byte[2][];
             for (int i = 0; i < 2; i++) {
                 s.send(new java.net.DatagramPacket(bytes, bytes.length, server.localAddress()));
@@ -102,12 +103,15 @@ class UdpSecurityTest {
             }
             assertArrayEquals(replies[0], replies[1]);
             assertEquals(1, sessions.get());
-            ini.readMessage2(HandshakePacket.message(Unpooled.wrappedBuffer(replies[0]), PacketHeader.TYPE_HANDSHAKE));
+            ByteBuf reply = Unpooled.wrappedBuffer(replies[0]);
+            ini.readMessage2(HandshakePacket.message(reply, PacketHeader.TYPE_HANDSHAKE));
+            reply.release();
             // the same first packet under a new connection id (a replay) gets silence
             ByteBuf replay = Unpooled.wrappedBuffer(bytes.clone());
             replay.setLong(1, 78);
             byte[] rb = new byte[replay.readableBytes()];
             replay.getBytes(0, rb);
+            replay.release();
             s.send(new java.net.DatagramPacket(rb, rb.length, server.localAddress()));
             s.setSoTimeout(500);
             assertThrows(SocketTimeoutException.class, () -> s.receive(new java.net.DatagramPacket(new byte[2048], 2048)));
