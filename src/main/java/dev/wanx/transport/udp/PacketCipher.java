@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * AEAD used per packet: the packet number is the nonce counter, the clear header is the associated data.
- * Mirrors {@code dev.wanx.crypto.Aead} so that class can be adapted in one line once it lands.
+ * A seam so tests and benchmarks can swap the cipher; production uses {@link AeadPacketCipher}.
  */
 public interface PacketCipher {
     /** Appends ciphertext and tag of {@code plaintext}'s readable bytes to {@code out}. */

@@ -9,9 +9,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import dev.wanx.crypto.HandshakeException;
+import dev.wanx.crypto.NoiseIK;
+import dev.wanx.crypto.SessionKeys;
+import dev.wanx.crypto.X25519KeyPair;
+
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +30,7 @@ public final class UdpCarrier {
 
     private UdpCarrier() { }
 
-    public static CompletableFuture<FrameLink> connect(EventLoopGroup group, InetSocketAddress far, StaticKeyPair local,
+    public static CompletableFuture<FrameLink> connect(EventLoopGroup group, InetSocketAddress far, X25519KeyPair local,
                                                        byte[] farPublicKey, UdpOptions opts) {
         CompletableFuture<FrameLink> result = new CompletableFuture<>();
         EventLoop loop = group.next();
@@ -38,13 +42,13 @@ public final class UdpCarrier {
     private static final class Dial {
         private final EventLoop loop;
         private final InetSocketAddress far;
-        private final StaticKeyPair local;
+        private final X25519KeyPair local;
         private final byte[] farKey;
         private final UdpOptions opts;
         private final CompletableFuture<FrameLink> result;
         private final long cid = RANDOM.nextLong();
         private final PacketHeader header = new PacketHeader();
-        private HandshakeCrypto.Initiator ini;
+        private NoiseIK.Initiator ini;
         private ByteBuf initial;
         private Channel channel;
         private UdpLink link;
@@ -53,7 +57,7 @@ public final class UdpCarrier {
         private long retryMs;
         private ScheduledFuture<?> retry;
 
-        Dial(EventLoop loop, InetSocketAddress far, StaticKeyPair local, byte[] farKey, UdpOptions opts,
+        Dial(EventLoop loop, InetSocketAddress far, X25519KeyPair local, byte[] farKey, UdpOptions opts,
              CompletableFuture<FrameLink> result) {
             this.loop = loop;
             this.far = far;
@@ -71,7 +75,13 @@ public final class UdpCarrier {
                     return;
                 }
                 channel = ((ChannelFuture) f).channel();
-                ini = new InterimIk().initiator(local, farKey, UdpServer.PROLOGUE);
+                try {
+                    ini = new NoiseIK.Initiator(local, farKey, UdpServer.PROLOGUE, RANDOM);
+                } catch (IllegalArgumentException e) {
+                    channel.close();
+                    result.completeExceptionally(new UdpCarrierException("unusable far public key: " + e.getMessage(), e));
+                    return;
+                }
                 byte[] msg1 = ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
                 initial = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_INITIAL, cid, msg1);
                 startNs = UdpLink.now();
@@ -123,16 +133,16 @@ public final class UdpCarrier {
             }
             try {
                 ini.readMessage2(msg2);
-            } catch (GeneralSecurityException | RuntimeException e) {
+            } catch (HandshakeException | RuntimeException e) {
                 return; // forged or corrupted reply: keep waiting for the real one
             }
             retry.cancel(false);
             initial.release();
-            HandshakeCrypto.Keys keys = ini.split();
+            SessionKeys keys = ini.split();
             long now = UdpLink.now();
             long rtt = Math.max(now - lastSendNs, 100_000L); // from the last (re)send: an upper bound if an earlier one was lost
             link = new UdpLink(loop, channel, "far:" + far, l -> bindSocket(), l -> { });
-            link.attach(new UdpConnection(cid, new JdkAesGcm(keys.initiatorToResponder()), new JdkAesGcm(keys.responderToInitiator()),
+            link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.initiatorToResponder()), new AeadPacketCipher(keys.responderToInitiator()),
                     opts, far, rtt, channel.alloc(), link, now, RANDOM.nextLong()));
             // Confirm the keys to the far end at once (it may be waiting for proof before anything else).
             link.connection().flush(now);

@@ -8,13 +8,17 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 
+import dev.wanx.crypto.AuthorizedKeys;
+import dev.wanx.crypto.HandshakeException;
+import dev.wanx.crypto.HandshakeReplayGuard;
+import dev.wanx.crypto.NoiseIK;
+import dev.wanx.crypto.SessionKeys;
+import dev.wanx.crypto.X25519KeyPair;
+
 import java.io.Closeable;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -30,20 +34,15 @@ import java.util.function.Function;
 public final class UdpServer implements Closeable {
     static final byte[] PROLOGUE = "wanx-udp-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final long MAX_CLOCK_SKEW_MS = 120_000;
-    private static final int REPLAY_MEMORY = 65_536;
 
-    private final StaticKeyPair local;
+    private final X25519KeyPair local;
     private final Function<byte[], Optional<String>> authorized;
     private final Consumer<FrameLink> onSession;
     private final UdpOptions opts;
-    private final HandshakeCrypto crypto;
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, Session> sessions = new HashMap<>();
-    /** Ephemeral keys of first packets seen lately: a replayed first packet under a new connection id gets silence. */
-    private final Map<ByteBuffer, Long> seenHellos = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Long> e) { return size() > REPLAY_MEMORY; }
-    };
+    /** Each peer's hello time must grow: a replayed first packet (under any connection id) gets silence. */
+    private final HandshakeReplayGuard replayGuard = new HandshakeReplayGuard();
     private final PacketHeader header = new PacketHeader();
     private Channel channel;
     private EventLoop loop;
@@ -53,13 +52,18 @@ public final class UdpServer implements Closeable {
 
     private record Session(UdpLink link, ByteBuf reply) { }
 
-    private UdpServer(StaticKeyPair local, Function<byte[], Optional<String>> authorized, Consumer<FrameLink> onSession,
-                      UdpOptions opts, HandshakeCrypto crypto) {
+    private UdpServer(X25519KeyPair local, Function<byte[], Optional<String>> authorized, Consumer<FrameLink> onSession,
+                      UdpOptions opts) {
         this.local = local;
         this.authorized = authorized;
         this.onSession = onSession;
         this.opts = opts;
-        this.crypto = crypto;
+    }
+
+    /** Listens on {@code listen}, accepting the peers in {@code authorized}; see the other overload. */
+    public static UdpServer bind(EventLoopGroup group, InetSocketAddress listen, X25519KeyPair local, AuthorizedKeys authorized,
+                                 Consumer<FrameLink> onSession, UdpOptions opts) throws UdpCarrierException {
+        return bind(group, listen, local, authorized::nameOf, onSession, opts);
     }
 
     /**
@@ -67,10 +71,10 @@ public final class UdpServer implements Closeable {
      * {@code AuthorizedKeys::nameOf}); empty means unauthorized. {@code onSession} runs on the session's
      * event loop for each authenticated peer and must set the link's handler before returning.
      */
-    public static UdpServer bind(EventLoopGroup group, InetSocketAddress listen, StaticKeyPair local,
+    public static UdpServer bind(EventLoopGroup group, InetSocketAddress listen, X25519KeyPair local,
                                  Function<byte[], Optional<String>> authorized, Consumer<FrameLink> onSession,
                                  UdpOptions opts) throws UdpCarrierException {
-        UdpServer s = new UdpServer(local, authorized, onSession, opts, new InterimIk());
+        UdpServer s = new UdpServer(local, authorized, onSession, opts);
         s.loop = group.next();
         ChannelFuture f = DatagramInbound.bind(s.loop, listen, new DatagramInbound(s::onDatagram, DatagramInbound.filterOf(opts)), opts)
                 .awaitUninterruptibly();
@@ -121,25 +125,23 @@ public final class UdpServer implements Closeable {
             silentDrops++;
             return;
         }
-        HandshakeCrypto.Responder r = crypto.responder(local, PROLOGUE);
+        NoiseIK.Responder r = new NoiseIK.Responder(local, PROLOGUE, random);
         byte[] hello;
         try {
             hello = r.readMessage1(msg1);
-        } catch (GeneralSecurityException | RuntimeException e) {
+        } catch (HandshakeException | RuntimeException e) {
             silentDrops++; // not for our key, corrupted, or garbage
             return;
         }
         Optional<String> name = authorized.apply(r.remoteStatic());
         long t = HandshakePacket.helloTime(hello);
-        ByteBuffer id = ByteBuffer.wrap(r.message1Id());
         if (name.isEmpty() || t < 0 || Math.abs(System.currentTimeMillis() - t) > MAX_CLOCK_SKEW_MS
-                || seenHellos.containsKey(id)) {
+                || !replayGuard.accept(r.remoteStatic(), t)) {
             silentDrops++;
             return;
         }
-        seenHellos.put(id, cid);
         byte[] msg2 = r.writeMessage2(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
-        HandshakeCrypto.Keys keys = r.split();
+        SessionKeys keys = r.split();
         ByteBuf reply = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_HANDSHAKE, cid, msg2);
         if (reply.readableBytes() > buf.readableBytes()) { // never amplify before the peer is proven
             reply.release();
@@ -153,7 +155,7 @@ public final class UdpServer implements Closeable {
                 gone.reply.release();
             }
         });
-        link.attach(new UdpConnection(cid, new JdkAesGcm(keys.responderToInitiator()), new JdkAesGcm(keys.initiatorToResponder()),
+        link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.responderToInitiator()), new AeadPacketCipher(keys.initiatorToResponder()),
                 opts, sender, opts.initialRttMs() * 1_000_000L, channel.alloc(), link, now, random.nextLong()));
         sessions.put(cid, new Session(link, reply));
         handshakes++;

@@ -1,5 +1,7 @@
 package dev.wanx.transport.udp;
 
+import dev.wanx.crypto.X25519KeyPair;
+
 import dev.wanx.relay.NettyTransport;
 import dev.wanx.transport.FrameLink;
 import io.netty.buffer.ByteBuf;
@@ -16,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /** Test fixture: a far server and a near link on loopback, plus a sink that checks frames arrive once. */
 final class LinkPair implements AutoCloseable {
     final EventLoopGroup group = NettyTransport.group(2, "udp-test");
-    final StaticKeyPair farKeys = StaticKeyPair.generate();
-    final StaticKeyPair nearKeys = StaticKeyPair.generate();
+    final X25519KeyPair farKeys = X25519KeyPair.generate(new java.security.SecureRandom());
+    final X25519KeyPair nearKeys = X25519KeyPair.generate(new java.security.SecureRandom());
     final CompletableFuture<FrameLink> farLink = new CompletableFuture<>();
     final UdpServer server;
     final FrameLink near;

@@ -100,8 +100,8 @@ final class SimNet {
         a = new End(0, addrA);
         b = new End(1, addrB);
         long rtt = 2 * delayNs + 1_000_000L;
-        a.conn = new UdpConnection(7, new JdkAesGcm(k1), new JdkAesGcm(k2), opts, addrB, rtt, UnpooledByteBufAllocator.DEFAULT, a, now, 1);
-        b.conn = new UdpConnection(7, new JdkAesGcm(k2), new JdkAesGcm(k1), opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
+        a.conn = new UdpConnection(7, new AeadPacketCipher(k1), new AeadPacketCipher(k2), opts, addrB, rtt, UnpooledByteBufAllocator.DEFAULT, a, now, 1);
+        b.conn = new UdpConnection(7, new AeadPacketCipher(k2), new AeadPacketCipher(k1), opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
     }
 
     private void transmit(End from, ByteBuf d) {

@@ -1,5 +1,7 @@
 package dev.wanx.transport.udp;
 
+import dev.wanx.crypto.X25519KeyPair;
+
 import dev.wanx.relay.NettyTransport;
 import dev.wanx.transport.FrameLink;
 import io.netty.buffer.ByteBuf;
@@ -22,8 +24,8 @@ public final class UdpLoopbackBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         EventLoopGroup group = NettyTransport.group(2, "bench");
-        StaticKeyPair far = StaticKeyPair.generate();
-        StaticKeyPair near = StaticKeyPair.generate();
+        X25519KeyPair far = X25519KeyPair.generate(new java.security.SecureRandom());
+        X25519KeyPair near = X25519KeyPair.generate(new java.security.SecureRandom());
         CompletableFuture<FrameLink> farLink = new CompletableFuture<>();
         AtomicLong received = new AtomicLong();
         UdpServer server = UdpServer.bind(group, new InetSocketAddress("127.0.0.1", 0), far, k -> Optional.of("near"), l -> {

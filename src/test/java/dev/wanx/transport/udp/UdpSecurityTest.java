@@ -1,5 +1,7 @@
 package dev.wanx.transport.udp;
 
+import dev.wanx.crypto.X25519KeyPair;
+
 import dev.wanx.relay.NettyTransport;
 import dev.wanx.transport.FrameLink;
 import io.netty.buffer.ByteBuf;
@@ -42,14 +44,14 @@ class UdpSecurityTest {
     @Test
     void unauthorizedKeyGetsNoReplyAtAllAndAClearError() throws Exception {
         EventLoopGroup group = NettyTransport.group(1, "udp-sec");
-        StaticKeyPair far = StaticKeyPair.generate();
+        X25519KeyPair far = X25519KeyPair.generate(new java.security.SecureRandom());
         UdpServer server = UdpServer.bind(group, new InetSocketAddress("127.0.0.1", 0), far, k -> Optional.empty(),
                 l -> { throw new AssertionError("no session for an unauthorized key"); }, UdpOptions.defaults());
         Counting nearIn = new Counting();
         try {
             UdpOptions o = UdpOptions.defaults().withHandshakeTimeoutMs(1200).withInboundFilter(() -> nearIn);
             ExecutionException e = assertThrows(ExecutionException.class, () -> UdpCarrier.connect(group, server.localAddress(),
-                    StaticKeyPair.generate(), far.publicKey(), o).get(5, TimeUnit.SECONDS));
+                    X25519KeyPair.generate(new java.security.SecureRandom()), far.publicKey(), o).get(5, TimeUnit.SECONDS));
             assertInstanceOf(UdpCarrierException.class, e.getCause());
             assertTrue(e.getCause().getMessage().contains("no handshake reply"), e.getCause().getMessage());
             assertEquals(0, nearIn.n.get(), "the far end must stay silent");
@@ -63,13 +65,13 @@ class UdpSecurityTest {
     @Test
     void wrongFarKeyFailsWithinTimeout() throws Exception {
         EventLoopGroup group = NettyTransport.group(1, "udp-sec");
-        StaticKeyPair far = StaticKeyPair.generate();
+        X25519KeyPair far = X25519KeyPair.generate(new java.security.SecureRandom());
         UdpServer server = UdpServer.bind(group, new InetSocketAddress("127.0.0.1", 0), far, k -> Optional.of("x"), l -> { },
                 UdpOptions.defaults());
         try {
             long t0 = System.nanoTime();
-            assertThrows(ExecutionException.class, () -> UdpCarrier.connect(group, server.localAddress(), StaticKeyPair.generate(),
-                    StaticKeyPair.generate().publicKey(), UdpOptions.defaults().withHandshakeTimeoutMs(800)).get(5, TimeUnit.SECONDS));
+            assertThrows(ExecutionException.class, () -> UdpCarrier.connect(group, server.localAddress(), X25519KeyPair.generate(new java.security.SecureRandom()),
+                    X25519KeyPair.generate(new java.security.SecureRandom()).publicKey(), UdpOptions.defaults().withHandshakeTimeoutMs(800)).get(5, TimeUnit.SECONDS));
             assertTrue(System.nanoTime() - t0 < 3_000_000_000L);
         } finally {
             server.close();
@@ -80,14 +82,15 @@ class UdpSecurityTest {
     @Test
     void retransmittedFirstPacketGetsTheSameReplyAndOneSession() throws Exception {
         EventLoopGroup group = NettyTransport.group(1, "udp-sec");
-        StaticKeyPair far = StaticKeyPair.generate();
-        StaticKeyPair near = StaticKeyPair.generate();
+        X25519KeyPair far = X25519KeyPair.generate(new java.security.SecureRandom());
+        X25519KeyPair near = X25519KeyPair.generate(new java.security.SecureRandom());
         AtomicInteger sessions = new AtomicInteger();
         UdpServer server = UdpServer.bind(group, new InetSocketAddress("127.0.0.1", 0), far, k -> Optional.of("near"),
                 l -> sessions.incrementAndGet(), UdpOptions.defaults());
         try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             s.setSoTimeout(2000);
-            HandshakeCrypto.Initiator ini = new InterimIk().initiator(near, far.publicKey(), UdpServer.PROLOGUE);
+            dev.wanx.crypto.NoiseIK.Initiator ini = new dev.wanx.crypto.NoiseIK.Initiator(near, far.publicKey(), UdpServer.PROLOGUE,
+                    new java.security.SecureRandom());
             ByteBuf initial = HandshakePacket.encode(UnpooledByteBufAllocator.DEFAULT, PacketHeader.TYPE_INITIAL, 77,
                     ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), 1200)));
             byte[] bytes = new byte[initial.readableBytes()];
