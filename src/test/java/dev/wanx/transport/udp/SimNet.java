@@ -77,10 +77,17 @@ final class SimNet {
         }
 
         @Override
-        public void onWritabilityChanged(boolean w) { }
+        public void onWritabilityChanged(boolean w) { writabilityChanges.add(w); }
 
         @Override
-        public void onClosed(Throwable cause) { }
+        public void onClosed(Throwable cause) {
+            closed = true;
+            closeCause = cause;
+        }
+
+        final java.util.List<Boolean> writabilityChanges = new java.util.ArrayList<>();
+        boolean closed;
+        Throwable closeCause;
     }
 
     SimNet(long seed, double loss, double burstChance, int burstLen, long delayNs, long jitterNs, double dup,
@@ -104,8 +111,15 @@ final class SimNet {
         b.conn = new UdpConnection(7, new AeadPacketCipher(k2), new AeadPacketCipher(k1), opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
     }
 
+    /** Drops everything while true (a dead path). */
+    boolean blackhole;
+
     private void transmit(End from, ByteBuf d) {
         int dir = from.index;
+        if (blackhole) {
+            d.release();
+            return;
+        }
         wireBytes += d.readableBytes();
         long departs = now;
         if (rateBytesPerSec > 0) {
