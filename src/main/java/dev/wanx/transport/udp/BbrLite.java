@@ -23,6 +23,7 @@ public final class BbrLite implements CongestionControl {
      * 1.25 probe phase would end before a single packet left; WAN rounds (≥ 5 ms) are unaffected.
      */
     private static final long MIN_ROUND_NS = 5_000_000L;
+    private static final long MAX_AGGREGATION_NS = 10_000_000L;
     /** Loss beyond this is not compensated (a policer dropping everything above its rate must still win). */
     private static final double MAX_LOSS_COMPENSATION = 0.25;
 
@@ -44,6 +45,7 @@ public final class BbrLite implements CongestionControl {
     private long probeRttDoneNs;
     private long roundMinRttNs = Long.MAX_VALUE;
     private int queueRounds;
+    private long rttEwmaNs;
     private long roundAcked;
     private long roundLost;
     private double lossEwma;
@@ -76,6 +78,7 @@ public final class BbrLite implements CongestionControl {
                 minRttStampNs = nowNs;
             }
             roundMinRttNs = Math.min(roundMinRttNs, s.rttNs);
+            rttEwmaNs = rttEwmaNs == 0 ? s.rttNs : (7 * rttEwmaNs + s.rttNs) / 8;
         }
         boolean newRound = false;
         if (s.priorDelivered >= nextRoundDelivered && nowNs - roundStartNs >= MIN_ROUND_NS) {
@@ -199,7 +202,10 @@ public final class BbrLite implements CongestionControl {
 
     @Override
     public long congestionWindow() {
-        long cwnd = (long) (cwndGain * bdp());
+        // Plus an allowance for acks that arrive late in bunches (busy hosts, sub-millisecond paths), as
+        // BBR's extra_acked: up to 10 ms of bandwidth beyond the min-RTT model.
+        long allowance = (long) (btlBw * (Math.min(Math.max(rttEwmaNs - minRttNs, 0), MAX_AGGREGATION_NS) / 1e9));
+        long cwnd = (long) (cwndGain * bdp()) + allowance;
         // Never below the initial window outside PROBE_RTT: pacing already holds the rate, and where min RTT is
         // far below the smoothed RTT (sub-millisecond paths, busy hosts) a BDP-sized window would starve the link.
         return Math.max(cwnd, mode == Mode.PROBE_RTT ? 4L * mss : initialCwnd);

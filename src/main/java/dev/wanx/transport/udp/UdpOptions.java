@@ -29,6 +29,9 @@ public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshake
         CongestionControl create(int maxDatagram, long initialRttNs);
     }
 
+    /** 1500 MTU − 40 IPv6 − 8 UDP − 17 header − 16 tag: the largest payload that never fragments on IPv4 or IPv6. */
+    public static final int MAX_PAYLOAD = 1500 - 40 - 8 - PacketHeader.LENGTH - PacketCipher.TAG;
+
     public static final CongestionControlFactory BBR_LITE = (mss, rtt) -> new BbrLite(mss, 32, rtt, 2.5);
 
     public static UdpOptions defaults() {
@@ -37,12 +40,18 @@ public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshake
     }
 
     public UdpOptions {
-        if (maxPayload < 1200 || maxPayload > 1452) {
-            throw new IllegalArgumentException("maxPayload must be 1200..1452 (no fragmentation at MTU 1500): " + maxPayload);
+        if (maxPayload < 1200 || maxPayload > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxPayload must be 1200.." + MAX_PAYLOAD + " (no fragmentation at MTU 1500): " + maxPayload);
         }
     }
 
     public int maxDatagram() { return PacketHeader.LENGTH + maxPayload + PacketCipher.TAG; }
+
+    /** Larger packets cut header overhead where the path MTU is known to be 1500 (the default 1200 is safe everywhere). */
+    public UdpOptions withMaxPayload(int v) {
+        return new UdpOptions(v, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes);
+    }
 
     public UdpOptions withHandshakeTimeoutMs(long v) {
         return new UdpOptions(maxPayload, v, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
