@@ -169,11 +169,17 @@ public final class UdpServer implements Closeable {
         if (channel == null) {
             return;
         }
-        loop.submit(() -> {
+        Runnable closeAll = () -> {
             for (Session s : sessions.values().toArray(new Session[0])) {
                 s.link.close("server shutting down");
             }
-        }).awaitUninterruptibly();
+        };
+        if (loop.inEventLoop()) { // never block the loop on itself
+            closeAll.run();
+            channel.close();
+            return;
+        }
+        loop.submit(closeAll).awaitUninterruptibly();
         channel.close().awaitUninterruptibly();
     }
 }
