@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 
 /**
@@ -45,8 +44,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final DeliveryRateSampler sampler = new DeliveryRateSampler();
     private final AckTracker acks;
     private final RangeSet delivered = new RangeSet(1 << 16);
-    private final ArrayDeque<OutFrame> pending = new ArrayDeque<>();
-    private final ArrayDeque<OutFrame> retransmit = new ArrayDeque<>();
+    private final SendQueue queue = new SendQueue();
     private final PacketHeader header = new PacketHeader();
     private final AckFrame ackScratch = new AckFrame();
     private final ByteBuf plain;
@@ -61,10 +59,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private long responseToken;
     private boolean responsePending;
 
-    private long nextFrameId;
     private long nextPn;
-    private long pendingBytes;
-    private long unackedBytes;
     private boolean writable = true;
     private int probesDue;
     private long pacerWakeNs = Long.MAX_VALUE;
@@ -123,9 +118,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             frame.release();
             throw new IllegalArgumentException("frame of " + len + " bytes; must be 1.." + maxFrameSize());
         }
-        pending.addLast(new OutFrame(nextFrameId++, frame));
-        pendingBytes += len;
-        unackedBytes += len;
+        queue.add(frame);
         updateWritability();
     }
 
@@ -136,8 +129,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     private void updateWritability() {
         boolean w = writable
-                ? pendingBytes <= opts.sendQueueHighWater() && unackedBytes <= opts.memoryBudget()
-                : pendingBytes <= opts.sendQueueHighWater() / 2 && unackedBytes <= opts.memoryBudget() * 3 / 4;
+                ? queue.pendingBytes() <= opts.sendQueueHighWater() && queue.unackedBytes() <= opts.memoryBudget()
+                : queue.pendingBytes() <= opts.sendQueueHighWater() / 2 && queue.unackedBytes() <= opts.memoryBudget() * 3 / 4;
         if (w != writable) {
             writable = w;
             io.onWritabilityChanged(w);
@@ -273,12 +266,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     public void onAcked(SentPacket p, long now) {
         sampler.onPacketAcked(p, now);
         for (int i = 0, n = p.frames.size(); i < n; i++) {
-            OutFrame f = p.frames.get(i);
-            if (!f.acked) {
-                f.acked = true;
-                unackedBytes -= f.data.readableBytes();
-                f.release();
-            }
+            queue.onAcked(p.frames.get(i));
         }
     }
 
@@ -287,22 +275,13 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         counters.packetsLost++;
         lostBytesThisAck += p.bytes;
         for (int i = 0, n = p.frames.size(); i < n; i++) {
-            OutFrame f = p.frames.get(i);
-            if (!f.acked && !f.queued) {
-                f.queued = true;
-                retransmit.addLast(f);
-            }
+            queue.onLost(p.frames.get(i));
         }
     }
 
     // ---------------------------------------------------------------- send
 
-    private boolean hasFrames() {
-        while (!retransmit.isEmpty() && retransmit.peekFirst().acked) {
-            retransmit.pollFirst().queued = false;
-        }
-        return !retransmit.isEmpty() || !pending.isEmpty();
-    }
+    private boolean hasFrames() { return !queue.isEmpty(); }
 
     private void sendPackets(long now) {
         if (closed) {
@@ -338,7 +317,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 probesDue--;
             }
         }
-        if (!hasFrames() || pending.isEmpty() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
+        if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
             sampler.onAppLimited(loss.bytesInFlight());
         }
         io.flushDatagrams();
@@ -366,25 +345,13 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         int room = opts.maxPayload();
         if (withData) {
             while (true) {
-                OutFrame f = retransmit.peekFirst();
-                boolean re = f != null;
-                if (re && f.acked) {
-                    retransmit.pollFirst().queued = false;
-                    continue;
-                }
-                if (!re) {
-                    f = pending.peekFirst();
-                }
+                OutFrame f = queue.peek();
                 if (f == null || plain.writerIndex() + f.wireSize() > room) {
                     break;
                 }
-                if (re) {
-                    retransmit.pollFirst();
-                    f.queued = false;
+                if (queue.take(f)) {
                     counters.framesRetransmitted++;
                 } else {
-                    pending.pollFirst();
-                    pendingBytes -= f.data.readableBytes();
                     counters.frameBytesSent += f.data.readableBytes();
                 }
                 Frames.writeData(plain, f.id, f.data);
@@ -485,11 +452,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             return;
         }
         for (int i = oldest.frames.size() - 1; i >= 0; i--) {
-            OutFrame f = oldest.frames.get(i);
-            if (!f.acked && !f.queued) {
-                f.queued = true;
-                retransmit.addFirst(f);
-            }
+            queue.probe(oldest.frames.get(i));
         }
     }
 
@@ -512,14 +475,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         closed = true;
         loss.abandonAll(this, nowNs);
-        for (OutFrame f : retransmit) {
-            f.release();
-        }
-        for (OutFrame f : pending) {
-            f.release();
-        }
-        retransmit.clear();
-        pending.clear();
+        queue.releaseAll();
         plain.release();
         io.onClosed(cause);
     }
@@ -530,8 +486,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     public String debugState() {
         return cc.state() + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
                 + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
-                + "us pto#=" + loss.ptoCount() + " pending=" + pending.size() + " retxq=" + retransmit.size()
-                + " unacked=" + unackedBytes + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()
+                + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
+                + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()
                 + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs;
     }
 
