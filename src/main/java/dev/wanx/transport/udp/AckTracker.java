@@ -1,0 +1,78 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Receiver side of acknowledgement: which packet numbers arrived, and when an ACK is owed. An ACK is
+ * sent at once after every 2nd ack-eliciting packet or when a packet arrives out of order (so the sender
+ * learns of holes quickly), otherwise no later than the max ack delay (¼ RTT, capped).
+ */
+public final class AckTracker {
+    private final RangeSet received;
+    private final long[] s = new long[AckFrame.MAX_RANGES];
+    private final long[] e = new long[AckFrame.MAX_RANGES];
+    private final long startNs;
+    private long largestRecvTimeNs;
+    private int unackedEliciting;
+    private long ackDeadlineNs = Long.MAX_VALUE;
+    private boolean ackPending;
+    private long maxAckDelayNs;
+
+    public AckTracker(int maxRanges, long maxAckDelayNs, long startNs) {
+        this.received = new RangeSet(maxRanges);
+        this.maxAckDelayNs = maxAckDelayNs;
+        this.startNs = startNs;
+    }
+
+    /** Sets the max ack delay, e.g. to a quarter of the smoothed RTT. */
+    public void maxAckDelayNs(long ns) { this.maxAckDelayNs = ns; }
+
+    public boolean isDuplicate(long pn) { return received.contains(pn); }
+
+    /** Records an authenticated packet. Returns false (drop it) if it is a duplicate or older than the window. */
+    public boolean onPacket(long pn, boolean ackEliciting, long nowNs) {
+        long prevLargest = received.max();
+        if (!received.add(pn)) {
+            return false;
+        }
+        if (pn > prevLargest) {
+            largestRecvTimeNs = nowNs;
+        }
+        if (ackEliciting) { // acks of ack-only packets would never end; they ride along only when an ACK goes anyway
+            ackPending = true;
+            unackedEliciting++;
+            boolean outOfOrder = pn != prevLargest + 1;
+            if (unackedEliciting >= 2 || outOfOrder) {
+                ackDeadlineNs = nowNs;
+            } else if (ackDeadlineNs == Long.MAX_VALUE) {
+                ackDeadlineNs = nowNs + maxAckDelayNs;
+            }
+        }
+        return true;
+    }
+
+    /** When an ACK must go out (Long.MAX_VALUE if none is owed). */
+    public long ackDeadlineNs() { return ackDeadlineNs; }
+
+    /** True if there is anything to acknowledge (ACKs may also ride along in packets sent anyway). */
+    public boolean hasAckToSend() { return ackPending; }
+
+    public int ackSize(int maxRanges) {
+        return Frames.ackSize(Math.max(1, Math.min(maxRanges, received.rangeCount() + 1)));
+    }
+
+    /** Writes an ACK frame with up to maxRanges ranges (most recent first) and resets the ack timer. */
+    public void writeAck(ByteBuf out, long nowNs, int maxRanges) {
+        int n = received.copyDescending(s, e, Math.min(maxRanges, AckFrame.MAX_RANGES));
+        if (n == 0) {
+            return;
+        }
+        long delayMicros = Math.max(0, (nowNs - largestRecvTimeNs) / 1000);
+        Frames.writeAck(out, delayMicros, (largestRecvTimeNs - startNs) / 1000, s, e, n);
+        unackedEliciting = 0;
+        ackPending = false;
+        ackDeadlineNs = Long.MAX_VALUE;
+    }
+
+    public long largest() { return received.max(); }
+}

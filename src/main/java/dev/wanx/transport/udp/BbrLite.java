@@ -1,0 +1,229 @@
+package dev.wanx.transport.udp;
+
+/**
+ * A simple BBR-like model: bottleneck bandwidth = max delivery rate over the last 10 rounds, min RTT over
+ * 10 s; pace at gain × bandwidth and allow cwndGain × BDP in flight. Random loss does not change the model
+ * (that is what keeps a 1–3 % lossy long link full, where loss-based TCP collapses). A persistent rise
+ * of RTT above min RTT (a queue building at the bottleneck) does: each round that sees it shaves the
+ * bandwidth estimate. Phases: STARTUP (gain 2.885 until bandwidth stops growing 25 %/round for 3 rounds),
+ * DRAIN, PROBE_BW (gain cycle 1.25, 0.75, 1×6, one phase per min RTT), PROBE_RTT (half a BDP for 200 ms
+ * when min RTT has not been refreshed for 10 s).
+ */
+public final class BbrLite implements CongestionControl {
+    enum Mode { STARTUP, DRAIN, PROBE_BW, PROBE_RTT }
+
+    private static final double HIGH_GAIN = 2.885;
+    private static final double[] CYCLE = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
+    private static final int BW_ROUNDS = 10;
+    private static final long MIN_RTT_WINDOW_NS = 10_000_000_000L;
+    private static final long PROBE_RTT_NS = 200_000_000L;
+    /**
+     * Rounds and gain phases last at least this long. On sub-millisecond paths (loopback, LAN) a round is
+     * a few packets, so 10 rounds of bandwidth memory would be forgotten in one scheduling hiccup and a
+     * 1.25 probe phase would end before a single packet left; WAN rounds (≥ 5 ms) are unaffected.
+     */
+    private static final long MIN_ROUND_NS = 5_000_000L;
+    private static final long MAX_AGGREGATION_NS = 10_000_000L;
+    /** Loss beyond this is not compensated (a policer dropping everything above its rate must still win). */
+    private static final double MAX_LOSS_COMPENSATION = 0.25;
+
+    private final int mss;
+    private final long initialCwnd;
+    private final double cwndGainSteady;
+    private final long[] bwByRound = new long[BW_ROUNDS];
+    private Mode mode = Mode.STARTUP;
+    private long round;
+    private long nextRoundDelivered;
+    private long roundStartNs = Long.MIN_VALUE / 2;
+    private long btlBw;
+    private long minRttNs;
+    private long minRttStampNs;
+    private long fullBw;
+    private int fullBwRounds;
+    private int cycleIndex;
+    private long cycleStartNs;
+    private long probeRttDoneNs;
+    private long roundMinRttNs = Long.MAX_VALUE;
+    private int queueRounds;
+    private long rttEwmaNs;
+    private long roundAcked;
+    private long roundLost;
+    private double lossEwma;
+    private double pacingGain = HIGH_GAIN;
+    private double cwndGain = HIGH_GAIN;
+
+    /**
+     * @param initialRttNs RTT measured by the handshake (used until the first ack sample)
+     * @param cwndGain     steady-state cwnd in BDPs; ≥ 2 so ack delay and retransmits never starve a long link
+     */
+    public BbrLite(int mss, int initialCwndPackets, long initialRttNs, double cwndGain) {
+        this.mss = mss;
+        this.initialCwnd = (long) initialCwndPackets * mss;
+        this.minRttNs = Math.max(initialRttNs, 1_000_000L);
+        this.cwndGainSteady = cwndGain;
+    }
+
+    @Override
+    public void onPacketSent(long nowNs, int bytes, long bytesInFlight) {
+        if (minRttStampNs == 0) {
+            minRttStampNs = nowNs;
+        }
+    }
+
+    @Override
+    public void onAck(long nowNs, RateSample s) {
+        if (s.rttNs > 0) {
+            if (s.rttNs <= minRttNs) { // expiry is PROBE_RTT's job
+                minRttNs = s.rttNs;
+                minRttStampNs = nowNs;
+            }
+            roundMinRttNs = Math.min(roundMinRttNs, s.rttNs);
+            rttEwmaNs = rttEwmaNs == 0 ? s.rttNs : (7 * rttEwmaNs + s.rttNs) / 8;
+        }
+        boolean newRound = false;
+        if (s.priorDelivered >= nextRoundDelivered && nowNs - roundStartNs >= MIN_ROUND_NS) {
+            nextRoundDelivered = s.delivered;
+            roundStartNs = nowNs;
+            round++;
+            newRound = true;
+            bwByRound[(int) (round % BW_ROUNDS)] = 0;
+            onRoundEnd();
+        }
+        roundAcked += s.ackedBytes;
+        long rate = s.deliveryRate;
+        if (rate > 0 && !queueing()) {
+            // Random loss hides part of what the path carried: with no queue building, count it back in.
+            rate = (long) (rate / (1 - Math.min(lossEwma, MAX_LOSS_COMPENSATION)));
+        }
+        if (rate > 0 && (!s.appLimited || rate >= btlBw)) {
+            int slot = (int) (round % BW_ROUNDS);
+            bwByRound[slot] = Math.max(bwByRound[slot], rate);
+        }
+        long max = 0;
+        for (long b : bwByRound) {
+            max = Math.max(max, b);
+        }
+        btlBw = max;
+        advanceMode(nowNs, s, newRound);
+    }
+
+    private boolean queueing() { return queueRounds > 0; }
+
+    /** Queue-delay signal: a round whose smallest RTT is well above min RTT means a standing queue. */
+    private void onRoundEnd() {
+        if (roundAcked + roundLost > 0) {
+            double l = (double) roundLost / (roundAcked + roundLost);
+            lossEwma = lossEwma * 0.75 + l * 0.25;
+        }
+        roundAcked = 0;
+        roundLost = 0;
+        if (roundMinRttNs != Long.MAX_VALUE && (mode == Mode.PROBE_BW || mode == Mode.STARTUP)) {
+            boolean queued = roundMinRttNs > minRttNs + minRttNs / 4 + 5_000_000L;
+            queueRounds = queued ? queueRounds + 1 : 0;
+            if (queueRounds >= 2 && mode == Mode.PROBE_BW) {
+                for (int i = 0; i < BW_ROUNDS; i++) {
+                    bwByRound[i] = bwByRound[i] * 9 / 10;
+                }
+            }
+        }
+        roundMinRttNs = Long.MAX_VALUE;
+    }
+
+    private void advanceMode(long nowNs, RateSample s, boolean newRound) {
+        switch (mode) {
+            case STARTUP:
+                if (newRound && !s.appLimited) {
+                    if (btlBw >= fullBw * 5 / 4) {
+                        fullBw = btlBw;
+                        fullBwRounds = 0;
+                    } else if (++fullBwRounds >= 3) {
+                        mode = Mode.DRAIN;
+                        pacingGain = 1 / HIGH_GAIN;
+                        cwndGain = HIGH_GAIN;
+                    }
+                }
+                break;
+            case DRAIN:
+                if (s.bytesInFlight <= bdp()) {
+                    enterProbeBw(nowNs);
+                }
+                break;
+            case PROBE_BW:
+                if (nowNs - cycleStartNs > Math.max(minRttNs, MIN_ROUND_NS)) {
+                    cycleIndex = (cycleIndex + 1) % CYCLE.length;
+                    cycleStartNs = nowNs;
+                    pacingGain = CYCLE[cycleIndex];
+                }
+                if (nowNs - minRttStampNs > MIN_RTT_WINDOW_NS) {
+                    mode = Mode.PROBE_RTT;
+                    pacingGain = 1;
+                    cwndGain = 0.5;
+                    probeRttDoneNs = nowNs + Math.max(PROBE_RTT_NS, minRttNs);
+                    minRttNs = Long.MAX_VALUE / 4; // take the smallest sample seen while drained
+                }
+                break;
+            case PROBE_RTT:
+                if (nowNs >= probeRttDoneNs) {
+                    if (minRttNs == Long.MAX_VALUE / 4) {
+                        minRttNs = Math.max(s.rttNs, 1_000_000L);
+                    }
+                    minRttStampNs = nowNs;
+                    enterProbeBw(nowNs);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void enterProbeBw(long nowNs) {
+        mode = Mode.PROBE_BW;
+        cwndGain = cwndGainSteady;
+        cycleIndex = 2; // start cruising; the probe up comes later in the cycle
+        cycleStartNs = nowNs;
+        pacingGain = CYCLE[cycleIndex];
+    }
+
+    @Override
+    public void onLoss(long nowNs, long lostBytes, long bytesInFlight) {
+        // Loss alone is not a congestion signal in this model (see class comment); it is only measured,
+        // so that the bandwidth samples it depressed can be corrected.
+        roundLost += lostBytes;
+    }
+
+    private long rttForModel() { return Math.min(minRttNs, 60_000_000_000L); }
+
+    private long bdp() {
+        if (btlBw == 0) {
+            return initialCwnd;
+        }
+        return (long) (btlBw * (rttForModel() / 1e9));
+    }
+
+    @Override
+    public long congestionWindow() {
+        // Plus an allowance for acks that arrive late in bunches (busy hosts, sub-millisecond paths), as
+        // BBR's extra_acked: up to 10 ms of bandwidth beyond the min-RTT model.
+        long allowance = (long) (btlBw * (Math.min(Math.max(rttEwmaNs - minRttNs, 0), MAX_AGGREGATION_NS) / 1e9));
+        long cwnd = (long) (cwndGain * bdp()) + allowance;
+        // Never below the initial window outside PROBE_RTT: pacing already holds the rate, and where min RTT is
+        // far below the smoothed RTT (sub-millisecond paths, busy hosts) a BDP-sized window would starve the link.
+        return Math.max(cwnd, mode == Mode.PROBE_RTT ? 4L * mss : initialCwnd);
+    }
+
+    @Override
+    public long pacingRate() {
+        long bw = btlBw > 0 ? btlBw : (long) (initialCwnd * 1e9 / rttForModel());
+        return Math.max((long) (pacingGain * bw), 4L * mss);
+    }
+
+    @Override
+    public long bandwidthEstimate() { return btlBw; }
+
+    @Override
+    public String state() { return mode.name() + (queueRounds > 0 ? "+queue" : "") + String.format(" loss=%.3f", lossEwma); }
+
+    long minRttNs() { return minRttNs; }
+
+    double lossEstimate() { return lossEwma; }
+}

@@ -1,0 +1,28 @@
+package dev.wanx.transport.udp;
+
+/** Plain counters of one connection, read on its event loop (or racily for display). */
+public final class ConnectionCounters {
+    public long packetsSent;
+    public long packetsReceived;
+    public long wireBytesSent;
+    public long wireBytesReceived;
+    public long frameBytesSent;
+    public long frameBytesReceived;
+    public long framesRetransmitted;
+    public long packetsLost;
+    public long duplicatePackets;
+    public long duplicateFrames;
+    /** Failed AEAD (forged, corrupted, truncated or for another key). */
+    public long forgedPackets;
+    /** Authenticated but unparseable payload, or not a packet of this connection. */
+    public long malformedPackets;
+    public long probes;
+    public long migrations;
+
+    @Override
+    public String toString() {
+        return "sent=" + packetsSent + " recv=" + packetsReceived + " lost=" + packetsLost + " retx=" + framesRetransmitted
+                + " dupPkts=" + duplicatePackets + " dupFrames=" + duplicateFrames + " forged=" + forgedPackets
+                + " malformed=" + malformedPackets + " probes=" + probes + " migrations=" + migrations;
+    }
+}

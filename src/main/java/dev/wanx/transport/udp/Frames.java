@@ -1,0 +1,176 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Encodes and decodes the frames inside a decrypted packet payload: the only place frame layouts live.
+ * Decoding never throws on bad input: {@link #decode} returns false and the packet is dropped whole.
+ */
+public final class Frames {
+    public static final int PADDING = 0x00;
+    public static final int PING = 0x01;
+    public static final int ACK = 0x02;
+    public static final int DATA = 0x03;
+    public static final int CLOSE = 0x04;
+    public static final int PATH_CHALLENGE = 0x05;
+    public static final int PATH_RESPONSE = 0x06;
+
+    /** type(1) frameId(8) length(2). */
+    public static final int DATA_OVERHEAD = 11;
+    public static final int ACK_FIXED = 1 + 8 + 4 + 8 + 1 + 8;
+    public static final int ACK_PER_RANGE = 16;
+    public static final int PATH_FRAME = 9;
+    public static final int MAX_REASON = 200;
+
+    private Frames() { }
+
+    /** What the receiver of a payload is told, in wire order. Implementations must not keep {@code data} past the call without retaining it. */
+    public interface Visitor {
+        void onPing();
+
+        void onAck(AckFrame ack);
+
+        void onData(long frameId, ByteBuf data);
+
+        void onClose(int code, String reason);
+
+        void onPathChallenge(long token);
+
+        void onPathResponse(long token);
+    }
+
+    public static void writePing(ByteBuf out) { out.writeByte(PING); }
+
+    public static void writePadding(ByteBuf out, int bytes) { out.writeZero(bytes); }
+
+    public static void writeData(ByteBuf out, long frameId, ByteBuf data) {
+        out.writeByte(DATA);
+        out.writeLong(frameId);
+        out.writeShort(data.readableBytes());
+        out.writeBytes(data, data.readerIndex(), data.readableBytes());
+    }
+
+    /** Ranges given inclusive, descending, as the ack tracker holds them. */
+    public static void writeAck(ByteBuf out, long ackDelayMicros, long receiveTimeMicros, long[] starts, long[] ends, int count) {
+        out.writeByte(ACK);
+        out.writeLong(ends[0]);
+        out.writeInt((int) Math.min(ackDelayMicros, Integer.MAX_VALUE));
+        out.writeLong(receiveTimeMicros);
+        out.writeByte(count);
+        out.writeLong(ends[0] - starts[0]);
+        for (int i = 1; i < count; i++) {
+            out.writeLong(starts[i - 1] - ends[i]); // gap: >= 2 (at least one missing number)
+            out.writeLong(ends[i] - starts[i]);
+        }
+    }
+
+    public static int ackSize(int ranges) { return ACK_FIXED + (ranges - 1) * ACK_PER_RANGE; }
+
+    public static void writeClose(ByteBuf out, int code, String reason) {
+        byte[] r = reason.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(r.length, MAX_REASON);
+        out.writeByte(CLOSE);
+        out.writeShort(code);
+        out.writeByte(n);
+        out.writeBytes(r, 0, n);
+    }
+
+    public static void writePathChallenge(ByteBuf out, long token) {
+        out.writeByte(PATH_CHALLENGE);
+        out.writeLong(token);
+    }
+
+    public static void writePathResponse(ByteBuf out, long token) {
+        out.writeByte(PATH_RESPONSE);
+        out.writeLong(token);
+    }
+
+    /**
+     * Parses the whole payload first (so a malformed packet has no side effects), then walks it again
+     * calling the visitor. Returns false if any frame is malformed.
+     */
+    public static boolean decode(ByteBuf payload, AckFrame scratch, Visitor v) {
+        return walk(payload, scratch, null) && walk(payload, scratch, v);
+    }
+
+    private static boolean walk(ByteBuf p, AckFrame ack, Visitor v) {
+        int i = p.readerIndex();
+        int end = p.writerIndex();
+        while (i < end) {
+            int type = p.getUnsignedByte(i++);
+            switch (type) {
+                case PADDING:
+                    break;
+                case PING:
+                    if (v != null) v.onPing();
+                    break;
+                case DATA: {
+                    if (end - i < 10) return false;
+                    long id = p.getLong(i);
+                    int len = p.getUnsignedShort(i + 8);
+                    i += 10;
+                    if (len == 0 || end - i < len || id < 0) return false;
+                    if (v != null) v.onData(id, p.slice(i, len));
+                    i += len;
+                    break;
+                }
+                case ACK: {
+                    if (end - i < ACK_FIXED - 1) return false;
+                    long largest = p.getLong(i);
+                    long delay = p.getUnsignedInt(i + 8);
+                    long rts = p.getLong(i + 12);
+                    int count = p.getUnsignedByte(i + 20);
+                    long first = p.getLong(i + 21);
+                    i += 29;
+                    if (count < 1 || count > AckFrame.MAX_RANGES || largest < 0 || first < 0 || first > largest) return false;
+                    if (end - i < (count - 1) * ACK_PER_RANGE) return false;
+                    ack.largest = largest;
+                    ack.ackDelayMicros = delay;
+                    ack.receiveTimeMicros = rts;
+                    ack.ends[0] = largest;
+                    ack.starts[0] = largest - first;
+                    for (int r = 1; r < count; r++) {
+                        long gap = p.getLong(i);
+                        long len = p.getLong(i + 8);
+                        i += 16;
+                        long e = ack.starts[r - 1] - gap;
+                        if (gap < 2 || len < 0 || e < 0 || e - len < 0) return false;
+                        ack.ends[r] = e;
+                        ack.starts[r] = e - len;
+                    }
+                    ack.rangeCount = count;
+                    if (v != null) v.onAck(ack);
+                    break;
+                }
+                case CLOSE: {
+                    if (end - i < 3) return false;
+                    int code = p.getUnsignedShort(i);
+                    int n = p.getUnsignedByte(i + 2);
+                    i += 3;
+                    if (end - i < n) return false;
+                    if (v != null) v.onClose(code, p.toString(i, n, StandardCharsets.UTF_8));
+                    i += n;
+                    break;
+                }
+                case PATH_CHALLENGE:
+                case PATH_RESPONSE: {
+                    if (end - i < 8) return false;
+                    long token = p.getLong(i);
+                    i += 8;
+                    if (v != null) {
+                        if (type == PATH_CHALLENGE) v.onPathChallenge(token); else v.onPathResponse(token);
+                    }
+                    break;
+                }
+                default:
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if the frame type makes the receiver owe an ACK (everything but ACK and PADDING). */
+    public static boolean isAckEliciting(int type) { return type != ACK && type != PADDING; }
+}

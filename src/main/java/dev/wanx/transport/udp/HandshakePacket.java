@@ -1,0 +1,70 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Encodes/decodes the two handshake packets. INITIAL: header | len(2) | Noise message 1 | zero padding to
+ * at least 1200 bytes (so the far's reply can never amplify). HANDSHAKE: header | len(2) | Noise message 2.
+ * The Noise payload of message 1 is {@link #writeHello}: version(1) | unix millis(8) | max payload(2).
+ */
+public final class HandshakePacket {
+    public static final int MIN_INITIAL = 1200;
+    public static final int HELLO_LENGTH = 11;
+    /** Message 1/2 must fit one datagram; anything longer is not a wanx handshake. */
+    private static final int MAX_MESSAGE = 1024;
+
+    private HandshakePacket() { }
+
+    public static ByteBuf encode(ByteBufAllocator alloc, int type, long cid, byte[] message) {
+        int total = PacketHeader.LENGTH + 2 + message.length;
+        if (type == PacketHeader.TYPE_INITIAL) {
+            total = Math.max(total, MIN_INITIAL);
+        }
+        ByteBuf out = alloc.buffer(total);
+        PacketHeader.write(out, type, cid, 0);
+        out.writeShort(message.length);
+        out.writeBytes(message);
+        out.writeZero(total - out.writerIndex());
+        return out;
+    }
+
+    /** The Noise message inside a handshake packet, or null if malformed (INITIAL shorter than 1200 is malformed). */
+    public static byte[] message(ByteBuf packet, int type) {
+        int start = packet.readerIndex();
+        int n = packet.readableBytes();
+        if (n < PacketHeader.LENGTH + 2 || (type == PacketHeader.TYPE_INITIAL && n < MIN_INITIAL)) {
+            return null;
+        }
+        int len = packet.getUnsignedShort(start + PacketHeader.LENGTH);
+        if (len == 0 || len > MAX_MESSAGE || len > n - PacketHeader.LENGTH - 2) {
+            return null;
+        }
+        byte[] m = new byte[len];
+        packet.getBytes(start + PacketHeader.LENGTH + 2, m);
+        return m;
+    }
+
+    public static byte[] writeHello(long unixMillis, int maxPayload) {
+        byte[] b = new byte[HELLO_LENGTH];
+        b[0] = PacketHeader.VERSION;
+        for (int i = 0; i < 8; i++) {
+            b[1 + i] = (byte) (unixMillis >>> (56 - 8 * i));
+        }
+        b[9] = (byte) (maxPayload >>> 8);
+        b[10] = (byte) maxPayload;
+        return b;
+    }
+
+    /** Unix millis in a hello, or -1 if it is not a hello of this version. */
+    public static long helloTime(byte[] hello) {
+        if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {
+            return -1;
+        }
+        long t = 0;
+        for (int i = 0; i < 8; i++) {
+            t = (t << 8) | (hello[1 + i] & 0xff);
+        }
+        return t;
+    }
+}

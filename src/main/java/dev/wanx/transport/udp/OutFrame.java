@@ -1,0 +1,31 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A frame from the session layer waiting for acknowledgement. Lives from {@code send()} until any packet
+ * carrying it is acked; a lost packet puts its unacked frames back on the retransmit queue, so the same
+ * frame may travel in several packets (the receiver dedupes by {@link #id}).
+ */
+final class OutFrame {
+    final long id;
+    ByteBuf data;
+    boolean acked;
+    /** True while it sits in the retransmit queue (so two losses do not queue it twice). */
+    boolean queued;
+
+    OutFrame(long id, ByteBuf data) {
+        this.id = id;
+        this.data = data;
+    }
+
+    int wireSize() { return Frames.DATA_OVERHEAD + data.readableBytes(); }
+
+    /** Frees the payload once acked; idempotent. */
+    void release() {
+        if (data != null) {
+            data.release();
+            data = null;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.wanx.transport.udp;
+
+/** What one ACK told the congestion controller. Reused between acks. */
+public final class RateSample {
+    /** Bytes per second delivered over the sampled interval (0 if the interval was too short to tell). */
+    public long deliveryRate;
+    public long ackedBytes;
+    /** Total delivered when the most recently sent acked packet left; lets the controller count rounds. */
+    public long priorDelivered;
+    public long delivered;
+    /** The sender was not using the whole window: a low sample says nothing about the path. */
+    public boolean appLimited;
+    /** Latest RTT sample (not smoothed); 0 if this ack gave none. */
+    public long rttNs;
+    public long bytesInFlight;
+}

@@ -1,0 +1,102 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.ArrayDeque;
+
+/**
+ * The sender's frames between {@code send()} and their acknowledgement: new frames in arrival order, and
+ * frames of lost packets (or probe re-sends) waiting to go again, which take precedence. Counts the bytes
+ * not yet packetised and not yet acked, which drive writability and the memory budget.
+ */
+final class SendQueue {
+    private final ArrayDeque<OutFrame> pending = new ArrayDeque<>();
+    private final ArrayDeque<OutFrame> retransmit = new ArrayDeque<>();
+    private long nextFrameId;
+    private long pendingBytes;
+    private long unackedBytes;
+
+    void add(ByteBuf frame) {
+        int len = frame.readableBytes();
+        pending.addLast(new OutFrame(nextFrameId++, frame));
+        pendingBytes += len;
+        unackedBytes += len;
+    }
+
+    /** Drops re-sends whose frame got acked meanwhile (through another copy). */
+    private void skipAcked() {
+        while (!retransmit.isEmpty() && retransmit.peekFirst().acked) {
+            retransmit.pollFirst().queued = false;
+        }
+    }
+
+    boolean isEmpty() {
+        skipAcked();
+        return retransmit.isEmpty() && pending.isEmpty();
+    }
+
+    boolean hasNew() { return !pending.isEmpty(); }
+
+    /** The next frame to put in a packet (re-sends first), or null; {@link #take} it once it fits. */
+    OutFrame peek() {
+        skipAcked();
+        OutFrame f = retransmit.peekFirst();
+        return f != null ? f : pending.peekFirst();
+    }
+
+    /** Removes the frame returned by {@link #peek}; true if it is a re-send. */
+    boolean take(OutFrame f) {
+        if (f == retransmit.peekFirst()) {
+            retransmit.pollFirst();
+            f.queued = false;
+            return true;
+        }
+        pending.pollFirst();
+        pendingBytes -= f.data.readableBytes();
+        return false;
+    }
+
+    /** A packet carrying this frame was lost: send it again unless it already got through or is queued. */
+    void onLost(OutFrame f) {
+        if (!f.acked && !f.queued) {
+            f.queued = true;
+            retransmit.addLast(f);
+        }
+    }
+
+    /** A probe re-sends this frame ahead of everything else, without calling its packet lost. */
+    void probe(OutFrame f) {
+        if (!f.acked && !f.queued) {
+            f.queued = true;
+            retransmit.addFirst(f);
+        }
+    }
+
+    void onAcked(OutFrame f) {
+        if (!f.acked) {
+            f.acked = true;
+            unackedBytes -= f.data.readableBytes();
+            f.release();
+        }
+    }
+
+    long pendingBytes() { return pendingBytes; }
+
+    long unackedBytes() { return unackedBytes; }
+
+    int pendingFrames() { return pending.size(); }
+
+    int retransmitFrames() { return retransmit.size(); }
+
+    /** Frees every queued frame (at close; frames in flight are freed through their packets). */
+    void releaseAll() {
+        for (OutFrame f : retransmit) {
+            f.release();
+        }
+        for (OutFrame f : pending) {
+            f.release();
+        }
+        retransmit.clear();
+        pending.clear();
+    }
+}

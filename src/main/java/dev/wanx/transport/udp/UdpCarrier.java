@@ -1,0 +1,152 @@
+package dev.wanx.transport.udp;
+
+import dev.wanx.transport.FrameLink;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import dev.wanx.crypto.HandshakeException;
+import dev.wanx.crypto.NoiseIK;
+import dev.wanx.crypto.SessionKeys;
+import dev.wanx.crypto.X25519KeyPair;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The near end: opens a UDP socket, runs the 1-RTT handshake (Noise IK message 1 in a padded first
+ * packet, message 2 back), then hands out a {@link FrameLink}. The first flight is re-sent after 250 ms,
+ * 500 ms, 1 s … until the handshake timeout, then the future fails with a {@link UdpCarrierException}.
+ */
+public final class UdpCarrier {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private UdpCarrier() { }
+
+    public static CompletableFuture<FrameLink> connect(EventLoopGroup group, InetSocketAddress far, X25519KeyPair local,
+                                                       byte[] farPublicKey, UdpOptions opts) {
+        CompletableFuture<FrameLink> result = new CompletableFuture<>();
+        EventLoop loop = group.next();
+        loop.execute(() -> new Dial(loop, far, local, farPublicKey, opts, result).start());
+        return result;
+    }
+
+    /** One handshake attempt; after success it routes the socket's datagrams to the link. */
+    private static final class Dial {
+        private final EventLoop loop;
+        private final InetSocketAddress far;
+        private final X25519KeyPair local;
+        private final byte[] farKey;
+        private final UdpOptions opts;
+        private final CompletableFuture<FrameLink> result;
+        private final long cid = RANDOM.nextLong();
+        private final PacketHeader header = new PacketHeader();
+        private NoiseIK.Initiator ini;
+        private ByteBuf initial;
+        private Channel channel;
+        private UdpLink link;
+        private long startNs;
+        private long lastSendNs;
+        private long retryMs;
+        private ScheduledFuture<?> retry;
+
+        Dial(EventLoop loop, InetSocketAddress far, X25519KeyPair local, byte[] farKey, UdpOptions opts,
+             CompletableFuture<FrameLink> result) {
+            this.loop = loop;
+            this.far = far;
+            this.local = local;
+            this.farKey = farKey;
+            this.opts = opts;
+            this.result = result;
+            this.retryMs = opts.handshakeRetryMs();
+        }
+
+        void start() {
+            bindSocket().addListener(f -> {
+                if (!f.isSuccess()) {
+                    result.completeExceptionally(new UdpCarrierException("cannot open a UDP socket: " + f.cause(), f.cause()));
+                    return;
+                }
+                channel = ((ChannelFuture) f).channel();
+                try {
+                    ini = new NoiseIK.Initiator(local, farKey, UdpServer.PROLOGUE, RANDOM);
+                } catch (IllegalArgumentException e) {
+                    channel.close();
+                    result.completeExceptionally(new UdpCarrierException("unusable far public key: " + e.getMessage(), e));
+                    return;
+                }
+                byte[] msg1 = ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
+                initial = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_INITIAL, cid, msg1);
+                startNs = UdpLink.now();
+                sendInitial();
+            });
+        }
+
+        private ChannelFuture bindSocket() {
+            InetSocketAddress any = far.getAddress() instanceof Inet4Address
+                    ? new InetSocketAddress("0.0.0.0", 0) : new InetSocketAddress("::", 0);
+            return DatagramInbound.bind(loop, any, new DatagramInbound(this::onDatagram, DatagramInbound.filterOf(opts)), opts);
+        }
+
+        private void sendInitial() {
+            if (result.isDone()) {
+                return;
+            }
+            long elapsedMs = (UdpLink.now() - startNs) / 1_000_000L;
+            if (elapsedMs >= opts.handshakeTimeoutMs()) {
+                fail(new UdpCarrierException("no handshake reply from " + far + " within " + opts.handshakeTimeoutMs()
+                        + " ms (far end down, UDP blocked, wrong far key, or this key is not authorized there)"));
+                return;
+            }
+            lastSendNs = UdpLink.now();
+            channel.writeAndFlush(new DatagramPacket(initial.retainedDuplicate(), far), channel.voidPromise());
+            long wait = Math.min(retryMs, opts.handshakeTimeoutMs() - elapsedMs);
+            retryMs *= 2;
+            retry = loop.schedule(this::sendInitial, wait, TimeUnit.MILLISECONDS);
+        }
+
+        private void fail(Throwable t) {
+            initial.release();
+            channel.close();
+            result.completeExceptionally(t);
+        }
+
+        private void onDatagram(ByteBuf buf, InetSocketAddress sender) {
+            if (link != null) {
+                link.onDatagram(buf, sender);
+                return;
+            }
+            if (result.isDone() || !header.wrap(buf) || header.connectionId() != cid
+                    || header.type() != PacketHeader.TYPE_HANDSHAKE) {
+                return;
+            }
+            byte[] msg2 = HandshakePacket.message(buf, PacketHeader.TYPE_HANDSHAKE);
+            if (msg2 == null) {
+                return;
+            }
+            try {
+                ini.readMessage2(msg2);
+            } catch (HandshakeException | RuntimeException e) {
+                return; // forged or corrupted reply: keep waiting for the real one
+            }
+            retry.cancel(false);
+            initial.release();
+            SessionKeys keys = ini.split();
+            long now = UdpLink.now();
+            long rtt = Math.max(now - lastSendNs, 100_000L); // from the last (re)send: an upper bound if an earlier one was lost
+            link = new UdpLink(loop, channel, "far:" + far, l -> bindSocket(), l -> { });
+            link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.initiatorToResponder()), new AeadPacketCipher(keys.responderToInitiator()),
+                    opts, far, rtt, channel.alloc(), link, now, RANDOM.nextLong()));
+            // Confirm the keys to the far end at once (it may be waiting for proof before anything else).
+            link.connection().flush(now);
+            result.complete(link);
+        }
+    }
+}

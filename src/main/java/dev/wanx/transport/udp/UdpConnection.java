@@ -1,0 +1,498 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.net.InetSocketAddress;
+import java.util.SplittableRandom;
+
+/**
+ * One established connection as a single-threaded state machine: every input carries {@code nowNs}; it
+ * never reads a clock or blocks. Output goes through {@link Io}. Sending: session frames queue, are packed
+ * into packets (new packet number every time) under the congestion window and the pacer; frames of lost
+ * packets are re-sent in new packets. Receiving: packets are authenticated, deduplicated by packet number,
+ * frames deduplicated by frame id (a frame re-sent after a spurious loss is still delivered once).
+ */
+public final class UdpConnection implements Frames.Visitor, LossDetector.Listener {
+    /** What the connection asks of its surroundings (the Netty link in production, a fake in tests). */
+    public interface Io {
+        void sendDatagram(ByteBuf datagram, InetSocketAddress to);
+
+        void flushDatagrams();
+
+        void onFrame(ByteBuf frame);
+
+        void onWritabilityChanged(boolean writable);
+
+        void onClosed(Throwable cause);
+    }
+
+    private static final int ACK_RANGES_PER_PACKET = 32;
+    private static final long PATH_RETRY_NS = 200_000_000L;
+
+    private final long cid;
+    private final PacketCipher sealer;
+    private final PacketCipher opener;
+    private final UdpOptions opts;
+    private final ByteBufAllocator alloc;
+    private final Io io;
+    private final int maxDatagram;
+    private final RttEstimator rtt;
+    private final LossDetector loss;
+    private final CongestionControl cc;
+    private final Pacer pacer;
+    private final DeliveryRateSampler sampler = new DeliveryRateSampler();
+    private final AckTracker acks;
+    private final RangeSet delivered = new RangeSet(1 << 16);
+    private final SendQueue queue = new SendQueue();
+    private final PacketHeader header = new PacketHeader();
+    private final AckFrame ackScratch = new AckFrame();
+    private final ByteBuf plain;
+    private final SplittableRandom random;
+    public final ConnectionCounters counters = new ConnectionCounters();
+
+    private InetSocketAddress peer;
+    private InetSocketAddress candidatePath;
+    private long challengeToken;
+    private long challengeSentNs;
+    private InetSocketAddress currentFrom;
+    private long responseToken;
+    private boolean responsePending;
+
+    private long nextPn;
+    private boolean writable = true;
+    private int probesDue;
+    private long pacerWakeNs = Long.MAX_VALUE;
+    private long lastElicitingSentNs;
+    private long lastReceivedNs;
+    private long lostBytesThisAck;
+    private long nowNs;
+    private boolean elicitingSeen;
+    private boolean closed;
+
+    public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
+                         long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
+        this.cid = cid;
+        this.sealer = sealer;
+        this.opener = opener;
+        this.opts = opts;
+        this.peer = peer;
+        this.alloc = alloc;
+        this.io = io;
+        this.maxDatagram = opts.maxDatagram();
+        this.rtt = new RttEstimator(initialRttNs);
+        long maxAckDelay = opts.maxAckDelayMs() * 1_000_000L;
+        this.loss = new LossDetector(rtt, maxAckDelay);
+        this.acks = new AckTracker(4096, Math.min(maxAckDelay, initialRttNs / 4), nowNs);
+        this.cc = opts.congestionControl().create(maxDatagram, initialRttNs);
+        this.pacer = new Pacer(4 * maxDatagram);
+        this.plain = alloc.heapBuffer(opts.maxPayload() + 64);
+        this.random = new SplittableRandom(seed);
+        this.lastReceivedNs = nowNs;
+        this.lastElicitingSentNs = nowNs;
+        this.nowNs = nowNs;
+    }
+
+    public int maxFrameSize() { return opts.maxPayload() - Frames.DATA_OVERHEAD; }
+
+    public boolean isWritable() { return writable; }
+
+    public boolean isClosed() { return closed; }
+
+    public InetSocketAddress peer() { return peer; }
+
+    public RttEstimator rtt() { return rtt; }
+
+    public CongestionControl congestionControl() { return cc; }
+
+    public long connectionId() { return cid; }
+
+    /** Queues one frame (owned from now on). Does not send: call {@link #flush}. */
+    public void send(ByteBuf frame) {
+        if (closed) {
+            frame.release();
+            throw new IllegalStateException("udp carrier closed");
+        }
+        int len = frame.readableBytes();
+        if (len == 0 || len > maxFrameSize()) {
+            frame.release();
+            throw new IllegalArgumentException("frame of " + len + " bytes; must be 1.." + maxFrameSize());
+        }
+        queue.add(frame);
+        updateWritability();
+    }
+
+    public void flush(long now) {
+        this.nowNs = now;
+        sendPackets(now);
+    }
+
+    private void updateWritability() {
+        boolean w = writable
+                ? queue.pendingBytes() <= opts.sendQueueHighWater() && queue.unackedBytes() <= opts.memoryBudget()
+                : queue.pendingBytes() <= opts.sendQueueHighWater() / 2 && queue.unackedBytes() <= opts.memoryBudget() * 3 / 4;
+        if (w != writable) {
+            writable = w;
+            io.onWritabilityChanged(w);
+        }
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    /** One datagram for this connection id (header already known to be a DATA packet of ours). */
+    public void onDatagram(ByteBuf packet, InetSocketAddress from, long now) {
+        this.nowNs = now;
+        if (closed) {
+            return;
+        }
+        int n = packet.readableBytes();
+        if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
+                || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
+            counters.malformedPackets++;
+            return;
+        }
+        long pn = header.packetNumber();
+        if (pn < 0 || acks.isDuplicate(pn)) {
+            counters.duplicatePackets++;
+            return;
+        }
+        if (!delivered.hasRoom(opts.maxPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
+            return; // too many holes in frame ids to track; not acked, so the peer will re-send
+        }
+        int start = packet.readerIndex();
+        ByteBuf aad = packet.slice(start, PacketHeader.LENGTH);
+        ByteBuf ct = packet.slice(start + PacketHeader.LENGTH, n - PacketHeader.LENGTH);
+        ByteBuf pt = alloc.buffer(n - PacketHeader.LENGTH - PacketCipher.TAG);
+        try {
+            if (!opener.open(pn, aad, ct, pt)) {
+                counters.forgedPackets++;
+                return;
+            }
+            lastReceivedNs = now;
+            counters.packetsReceived++;
+            counters.wireBytesReceived += n;
+            elicitingSeen = false;
+            currentFrom = from;
+            if (!Frames.decode(pt, ackScratch, this)) {
+                counters.malformedPackets++; // authentic but unparseable: a peer bug; drop, do not ack
+                return;
+            }
+            acks.onPacket(pn, elicitingSeen, now);
+            if (!from.equals(peer) && pn == acks.largest()) {
+                startPathValidation(from, now);
+            }
+        } finally {
+            pt.release();
+        }
+        sendPackets(now);
+    }
+
+    @Override
+    public void onPing() { elicitingSeen = true; }
+
+    @Override
+    public void onData(long frameId, ByteBuf data) {
+        elicitingSeen = true;
+        if (!delivered.add(frameId)) {
+            counters.duplicateFrames++;
+            return;
+        }
+        counters.frameBytesReceived += data.readableBytes();
+        io.onFrame(data.retainedSlice()); // zero-copy: shares the packet's plaintext buffer
+    }
+
+    @Override
+    public void onAck(AckFrame ack) {
+        long rttBefore = rtt.hasSample() ? rtt.latestNs() : -1;
+        sampler.beginAck();
+        lostBytesThisAck = 0;
+        long prevLargest = loss.largestAcked();
+        loss.onAck(ack, nowNs, this);
+        boolean newSample = ack.largest > prevLargest && rtt.hasSample();
+        RateSample s = sampler.endAck(newSample ? rtt.latestNs() : 0, loss.bytesInFlight());
+        if (s != null) {
+            cc.onAck(nowNs, s);
+        }
+        if (lostBytesThisAck > 0) {
+            cc.onLoss(nowNs, lostBytesThisAck, loss.bytesInFlight());
+        }
+        if (rttBefore != rtt.latestNs()) {
+            acks.maxAckDelayNs(Math.min(opts.maxAckDelayMs() * 1_000_000L, Math.max(rtt.smoothedNs() / 4, 1_000_000L)));
+        }
+        updateWritability();
+    }
+
+    @Override
+    public void onClose(int code, String reason) {
+        terminate(new UdpCarrierException("peer closed the connection: " + reason));
+    }
+
+    @Override
+    public void onPathChallenge(long token) {
+        elicitingSeen = true;
+        responseToken = token; // answered on the current path: the challenger validates the address it came from
+        responsePending = true;
+    }
+
+    @Override
+    public void onPathResponse(long token) {
+        elicitingSeen = true;
+        if (candidatePath != null && token == challengeToken && candidatePath.equals(currentFrom)) {
+            peer = candidatePath;
+            candidatePath = null;
+            counters.migrations++;
+        }
+    }
+
+    private void startPathValidation(InetSocketAddress from, long now) {
+        if (from.equals(candidatePath) && now - challengeSentNs < PATH_RETRY_NS) {
+            return;
+        }
+        candidatePath = from;
+        challengeToken = random.nextLong();
+        sendPathChallenge(now);
+    }
+
+    private void sendPathChallenge(long now) {
+        challengeSentNs = now;
+        ByteBuf pkt = beginPacket();
+        Frames.writePathChallenge(plain, challengeToken);
+        finishControlPacket(pkt, candidatePath, now);
+    }
+
+    // ---------------------------------------------------------------- loss callbacks
+
+    @Override
+    public void onAcked(SentPacket p, long now) {
+        sampler.onPacketAcked(p, now);
+        for (int i = 0, n = p.frames.size(); i < n; i++) {
+            queue.onAcked(p.frames.get(i));
+        }
+    }
+
+    @Override
+    public void onLost(SentPacket p, long now) {
+        counters.packetsLost++;
+        lostBytesThisAck += p.bytes;
+        for (int i = 0, n = p.frames.size(); i < n; i++) {
+            queue.onLost(p.frames.get(i));
+        }
+    }
+
+    // ---------------------------------------------------------------- send
+
+    private boolean hasFrames() { return !queue.isEmpty(); }
+
+    private void sendPackets(long now) {
+        if (closed) {
+            return;
+        }
+        if (candidatePath != null && now - challengeSentNs >= PATH_RETRY_NS) {
+            sendPathChallenge(now);
+        }
+        pacerWakeNs = Long.MAX_VALUE;
+        boolean keepalive = now - lastElicitingSentNs >= opts.keepaliveMs() * 1_000_000L && loss.bytesInFlight() == 0;
+        while (true) {
+            boolean ackDue = acks.ackDeadlineNs() <= now;
+            boolean probe = probesDue > 0;
+            boolean data = hasFrames();
+            if (data && !probe) {
+                if (loss.bytesInFlight() + maxDatagram > cc.congestionWindow()) {
+                    data = false; // an ack will reopen the window
+                } else {
+                    pacer.setRate(cc.pacingRate());
+                    long d = pacer.delayNs(now, maxDatagram);
+                    if (d > 0) {
+                        pacerWakeNs = now + d;
+                        data = false;
+                    }
+                }
+            }
+            if (!ackDue && !probe && !data && !responsePending && !keepalive) {
+                break;
+            }
+            sendOne(now, data || probe, probe || keepalive);
+            keepalive = false;
+            if (probe) {
+                probesDue--;
+            }
+        }
+        if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
+            sampler.onAppLimited(loss.bytesInFlight());
+        }
+        io.flushDatagrams();
+        updateWritability();
+    }
+
+    private ByteBuf beginPacket() {
+        plain.clear();
+        return alloc.directBuffer(maxDatagram);
+    }
+
+    private void sendOne(long now, boolean withData, boolean needEliciting) {
+        ByteBuf pkt = beginPacket();
+        boolean ackDue = acks.ackDeadlineNs() <= now;
+        if (ackDue || !withData) {
+            acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
+        }
+        SentPacket sp = loss.newPacket();
+        boolean eliciting = false;
+        if (responsePending) {
+            Frames.writePathResponse(plain, responseToken);
+            responsePending = false;
+            eliciting = true;
+        }
+        int room = opts.maxPayload();
+        if (withData) {
+            while (true) {
+                OutFrame f = queue.peek();
+                if (f == null || plain.writerIndex() + f.wireSize() > room) {
+                    break;
+                }
+                if (queue.take(f)) {
+                    counters.framesRetransmitted++;
+                } else {
+                    counters.frameBytesSent += f.data.readableBytes();
+                }
+                Frames.writeData(plain, f.id, f.data);
+                sp.frames.add(f);
+                eliciting = true;
+            }
+        }
+        if (!ackDue && acks.hasAckToSend()) { // piggyback an ACK that is not yet due only where it fits
+            int fit = (room - plain.writerIndex() - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
+            if (fit >= 1) {
+                acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
+            }
+        }
+        if (needEliciting && !eliciting) {
+            Frames.writePing(plain);
+            eliciting = true;
+        }
+        sp.pn = nextPn;
+        sp.ackEliciting = eliciting;
+        sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
+        if (eliciting) {
+            sampler.onPacketSent(sp, now, loss.bytesInFlight());
+            cc.onPacketSent(now, sp.bytes, loss.bytesInFlight());
+            pacer.onSent(now, sp.bytes);
+            lastElicitingSentNs = now;
+        }
+        loss.onSent(sp, now);
+        seal(pkt, peer);
+    }
+
+    /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
+    private void finishControlPacket(ByteBuf pkt, InetSocketAddress to, long now) {
+        SentPacket sp = loss.newPacket(); // keeps packet numbers dense in the sent log
+        sp.pn = nextPn;
+        sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
+        loss.onSent(sp, now);
+        seal(pkt, to);
+        io.flushDatagrams();
+    }
+
+    private void seal(ByteBuf pkt, InetSocketAddress to) {
+        long pn = nextPn++;
+        PacketHeader.write(pkt, PacketHeader.TYPE_DATA, cid, pn);
+        sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
+        counters.packetsSent++;
+        counters.wireBytesSent += pkt.readableBytes();
+        io.sendDatagram(pkt, to);
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** Earliest time {@link #onTimer} needs to run (Long.MAX_VALUE if never). */
+    public long nextTimerNs() {
+        if (closed) {
+            return Long.MAX_VALUE;
+        }
+        long t = Math.min(acks.ackDeadlineNs(), loss.timerNs());
+        t = Math.min(t, pacerWakeNs);
+        t = Math.min(t, lastReceivedNs + opts.idleTimeoutMs() * 1_000_000L);
+        if (loss.bytesInFlight() == 0) {
+            t = Math.min(t, lastElicitingSentNs + opts.keepaliveMs() * 1_000_000L);
+        }
+        if (candidatePath != null) {
+            t = Math.min(t, challengeSentNs + PATH_RETRY_NS);
+        }
+        return t;
+    }
+
+    public void onTimer(long now) {
+        this.nowNs = now;
+        if (closed) {
+            return;
+        }
+        if (now - lastReceivedNs >= opts.idleTimeoutMs() * 1_000_000L) {
+            terminate(new UdpCarrierException("idle timeout: nothing from " + peer + " for " + opts.idleTimeoutMs() + " ms"));
+            return;
+        }
+        if (now >= loss.timerNs()) {
+            lostBytesThisAck = 0;
+            int probes = loss.onTimeout(now, this);
+            if (lostBytesThisAck > 0) {
+                cc.onLoss(now, lostBytesThisAck, loss.bytesInFlight());
+            }
+            if (probes > 0) {
+                counters.probes++;
+                probesDue = probes;
+                sampler.onProbeTimeout(now);
+                queueProbeFrames();
+            }
+        }
+        sendPackets(now);
+    }
+
+    /** On PTO, re-send the oldest unacked frames (without calling their packet lost) so a lost tail is repaired. */
+    private void queueProbeFrames() {
+        SentPacket oldest = loss.oldestInFlight();
+        if (oldest == null) {
+            return;
+        }
+        for (int i = oldest.frames.size() - 1; i >= 0; i--) {
+            queue.probe(oldest.frames.get(i));
+        }
+    }
+
+    // ---------------------------------------------------------------- close
+
+    /** Graceful close: tells the peer (best effort, once) and frees everything. */
+    public void close(String reason, long now) {
+        if (closed) {
+            return;
+        }
+        ByteBuf pkt = beginPacket();
+        Frames.writeClose(plain, 0, reason == null ? "" : reason);
+        finishControlPacket(pkt, peer, now);
+        terminate(null);
+    }
+
+    private void terminate(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loss.abandonAll(this, nowNs);
+        queue.releaseAll();
+        plain.release();
+        io.onClosed(cause);
+    }
+
+    public long bytesInFlight() { return loss.bytesInFlight(); }
+
+    /** One line of the sender's model, for logs and failing tests. */
+    public String debugState() {
+        return cc.state() + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
+                + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
+                + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
+                + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()
+                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs;
+    }
+
+    public double lossRate() {
+        long s = loss.sentPackets();
+        return s == 0 ? 0 : (double) counters.packetsLost / s;
+    }
+}

@@ -1,0 +1,246 @@
+package dev.wanx.transport.udp;
+
+import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.SessionStats;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@link FrameLink} over one {@link UdpConnection}: runs it on one event loop, turns its timer deadline
+ * into a single scheduled task, and writes its datagrams to a Netty channel (batched until flush, so
+ * epoll can use sendmmsg). The near end owns its channel (and may replace it: {@link #rebind}); the far
+ * end shares the server's channel.
+ */
+public final class UdpLink implements FrameLink, UdpConnection.Io {
+    private final EventLoop loop;
+    private final String peerName;
+    private final Consumer<UdpLink> onTerminated;
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private UdpConnection conn;
+    private Channel channel;
+    private Handler handler;
+    private ScheduledFuture<?> timer;
+    private long timerAtNs = Long.MAX_VALUE;
+    private boolean closed;
+    private Throwable closeCause;
+    private final Rebinder rebinder;
+
+    /** How the near end gets a fresh socket for {@link #rebind}; null on the far end. */
+    interface Rebinder {
+        io.netty.channel.ChannelFuture bind(UdpLink link);
+    }
+
+    UdpLink(EventLoop loop, Channel channel, String peerName, Rebinder rebinder, Consumer<UdpLink> onTerminated) {
+        this.loop = loop;
+        this.channel = channel;
+        this.peerName = peerName;
+        this.rebinder = rebinder;
+        this.onTerminated = onTerminated;
+    }
+
+    void attach(UdpConnection c) { this.conn = c; }
+
+    UdpConnection connection() { return conn; }
+
+    static long now() { return System.nanoTime(); }
+
+    // ------------------------------------------------------------- FrameLink
+
+    @Override
+    public int maxFrameSize() { return conn.maxFrameSize(); }
+
+    @Override
+    public boolean isWritable() { return !closed && conn.isWritable(); }
+
+    @Override
+    public void send(ByteBuf frame) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> send(frame));
+            return;
+        }
+        if (closed) {
+            frame.release();
+            return; // the session learns of it through onClosed
+        }
+        conn.send(frame);
+    }
+
+    @Override
+    public void flush() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::flush);
+            return;
+        }
+        if (!closed) {
+            conn.flush(now());
+            reschedule();
+        }
+    }
+
+    @Override
+    public void setHandler(Handler h) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> setHandler(h));
+            return;
+        }
+        this.handler = h;
+        while (!early.isEmpty()) {
+            h.onFrame(early.pollFirst());
+        }
+        if (closed) {
+            h.onClosed(closeCause);
+        }
+    }
+
+    @Override
+    public EventLoop eventLoop() { return loop; }
+
+    @Override
+    public void close(String reason) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(reason));
+            return;
+        }
+        if (!closed) {
+            conn.close(reason, now());
+        }
+    }
+
+    @Override
+    public String name() { return "udp"; }
+
+    @Override
+    public String peerName() { return peerName; }
+
+    @Override
+    public SessionStats carrierStats() {
+        ConnectionCounters c = conn.counters;
+        return new SessionStats(0, 0, c.frameBytesSent, c.frameBytesReceived, c.wireBytesSent, c.wireBytesReceived,
+                conn.rtt().smoothedNs() / 1000, conn.lossRate(), conn.congestionControl().bandwidthEstimate() * 8);
+    }
+
+    /** Detailed counters (drops, forgeries, retransmits); read on the event loop for exact values. */
+    public ConnectionCounters counters() { return conn.counters; }
+
+    public String congestionState() { return conn.congestionControl().state(); }
+
+    /** The sender's model in one line (call on the event loop). */
+    public String debugState() { return conn.debugState(); }
+
+    /**
+     * Near end only: moves to a fresh local socket (a new port), as after NAT rebinding or a network
+     * change. The far end validates the new path and switches to it; nothing in flight is lost.
+     */
+    public io.netty.util.concurrent.Future<Void> rebind() {
+        if (rebinder == null) {
+            throw new IllegalStateException("only the connecting end can rebind");
+        }
+        io.netty.util.concurrent.Promise<Void> p = loop.newPromise();
+        loop.execute(() -> rebinder.bind(this).addListener(f -> {
+            if (!f.isSuccess()) {
+                p.setFailure(f.cause());
+                return;
+            }
+            Channel old = channel;
+            channel = ((io.netty.channel.ChannelFuture) f).channel();
+            old.close();
+            conn.flush(now()); // the first packet from the new port starts the far end's path validation
+            reschedule();
+            p.setSuccess(null);
+        }));
+        return p;
+    }
+
+    public InetSocketAddress localAddress() { return (InetSocketAddress) channel.localAddress(); }
+
+    // ------------------------------------------------------------- inbound from the channel
+
+    void onDatagram(ByteBuf content, InetSocketAddress sender) {
+        if (closed) {
+            return;
+        }
+        conn.onDatagram(content, sender, now());
+        reschedule();
+    }
+
+    private void reschedule() {
+        long at = conn.nextTimerNs();
+        if (at == Long.MAX_VALUE || closed) {
+            return;
+        }
+        if (timer != null && at >= timerAtNs) {
+            return; // the earlier wake-up will recompute
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerAtNs = at;
+        timer = loop.schedule(this::fire, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
+    }
+
+    private void fire() {
+        timer = null;
+        timerAtNs = Long.MAX_VALUE;
+        if (closed) {
+            return;
+        }
+        long n = now();
+        if (n >= conn.nextTimerNs()) {
+            conn.onTimer(n);
+        }
+        if (!closed) {
+            reschedule();
+        }
+    }
+
+    // ------------------------------------------------------------- UdpConnection.Io
+
+    @Override
+    public void sendDatagram(ByteBuf datagram, InetSocketAddress to) {
+        channel.write(new DatagramPacket(datagram, to), channel.voidPromise());
+    }
+
+    @Override
+    public void flushDatagrams() { channel.flush(); }
+
+    @Override
+    public void onFrame(ByteBuf frame) {
+        if (handler == null) {
+            early.addLast(frame); // frames before the session layer attached; bounded by what one flight carries
+            return;
+        }
+        handler.onFrame(frame);
+    }
+
+    @Override
+    public void onWritabilityChanged(boolean writable) {
+        if (handler != null) {
+            handler.onWritabilityChanged(writable);
+        }
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        closed = true;
+        closeCause = cause;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        channel.flush();
+        if (rebinder != null) {
+            channel.close(); // the near end owns its socket
+        }
+        onTerminated.accept(this);
+        if (handler != null) {
+            handler.onClosed(cause);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.wanx.transport.udp;
+
+import dev.wanx.transport.FrameLink;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+
+import dev.wanx.crypto.AuthorizedKeys;
+import dev.wanx.crypto.HandshakeException;
+import dev.wanx.crypto.HandshakeReplayGuard;
+import dev.wanx.crypto.NoiseIK;
+import dev.wanx.crypto.SessionKeys;
+import dev.wanx.crypto.X25519KeyPair;
+
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The far end: one UDP socket, connections demultiplexed by connection id. Anything that does not
+ * authenticate gets silence (no error packets, so a scanner learns nothing); before a peer is authenticated
+ * the only packet sent is the handshake reply, smaller than the ≥ 1200-byte first packet it answers (no
+ * amplification). A retransmitted first packet gets the same cached reply, not a second session.
+ * All sessions run on the socket's event loop.
+ */
+public final class UdpServer implements Closeable {
+    static final byte[] PROLOGUE = "wanx-udp-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final long MAX_CLOCK_SKEW_MS = 120_000;
+
+    private final X25519KeyPair local;
+    private final Function<byte[], Optional<String>> authorized;
+    private final Consumer<FrameLink> onSession;
+    private final UdpOptions opts;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Long, Session> sessions = new HashMap<>();
+    /** Each peer's hello time must grow: a replayed first packet (under any connection id) gets silence. */
+    private final HandshakeReplayGuard replayGuard = new HandshakeReplayGuard();
+    private final PacketHeader header = new PacketHeader();
+    private Channel channel;
+    private EventLoop loop;
+    /** Datagrams answered with silence: garbage, unknown connection, failed or unauthorized handshakes, replays. */
+    public volatile long silentDrops;
+    public volatile long handshakes;
+
+    private record Session(UdpLink link, ByteBuf reply) { }
+
+    private UdpServer(X25519KeyPair local, Function<byte[], Optional<String>> authorized, Consumer<FrameLink> onSession,
+                      UdpOptions opts) {
+        this.local = local;
+        this.authorized = authorized;
+        this.onSession = onSession;
+        this.opts = opts;
+    }
+
+    /** Listens on {@code listen}, accepting the peers in {@code authorized}; see the other overload. */
+    public static UdpServer bind(EventLoopGroup group, InetSocketAddress listen, X25519KeyPair local, AuthorizedKeys authorized,
+                                 Consumer<FrameLink> onSession, UdpOptions opts) throws UdpCarrierException {
+        return bind(group, listen, local, authorized::nameOf, onSession, opts);
+    }
+
+    /**
+     * Listens on {@code listen}. {@code authorized} maps a peer's static public key to its name (e.g.
+     * {@code AuthorizedKeys::nameOf}); empty means unauthorized. {@code onSession} runs on the session's
+     * event loop for each authenticated peer and must set the link's handler before returning.
+     */
+    public static UdpServer bind(EventLoopGroup group, InetSocketAddress listen, X25519KeyPair local,
+                                 Function<byte[], Optional<String>> authorized, Consumer<FrameLink> onSession,
+                                 UdpOptions opts) throws UdpCarrierException {
+        UdpServer s = new UdpServer(local, authorized, onSession, opts);
+        s.loop = group.next();
+        ChannelFuture f = DatagramInbound.bind(s.loop, listen, new DatagramInbound(s::onDatagram, DatagramInbound.filterOf(opts)), opts)
+                .awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new UdpCarrierException("cannot bind UDP " + listen + ": " + f.cause().getMessage(), f.cause());
+        }
+        s.channel = f.channel();
+        return s;
+    }
+
+    public InetSocketAddress localAddress() { return (InetSocketAddress) channel.localAddress(); }
+
+    /** Sessions currently open (read on the event loop for an exact value). */
+    public int sessionCount() { return sessions.size(); }
+
+    private void onDatagram(ByteBuf buf, InetSocketAddress sender) {
+        if (!header.wrap(buf)) {
+            silentDrops++;
+            return;
+        }
+        long cid = header.connectionId();
+        Session s = sessions.get(cid);
+        switch (header.type()) {
+            case PacketHeader.TYPE_DATA:
+                if (s == null) {
+                    silentDrops++;
+                } else {
+                    s.link.onDatagram(buf, sender);
+                }
+                break;
+            case PacketHeader.TYPE_INITIAL:
+                if (s != null) {
+                    if (buf.readableBytes() >= s.reply.readableBytes()) { // a retransmit: same answer, no new session
+                        channel.writeAndFlush(new DatagramPacket(s.reply.retainedDuplicate(), sender), channel.voidPromise());
+                    }
+                } else {
+                    accept(buf, cid, sender);
+                }
+                break;
+            default:
+                silentDrops++;
+        }
+    }
+
+    private void accept(ByteBuf buf, long cid, InetSocketAddress sender) {
+        byte[] msg1 = HandshakePacket.message(buf, PacketHeader.TYPE_INITIAL);
+        if (msg1 == null) {
+            silentDrops++;
+            return;
+        }
+        NoiseIK.Responder r = new NoiseIK.Responder(local, PROLOGUE, random);
+        byte[] hello;
+        try {
+            hello = r.readMessage1(msg1);
+        } catch (HandshakeException | RuntimeException e) {
+            silentDrops++; // not for our key, corrupted, or garbage
+            return;
+        }
+        Optional<String> name = authorized.apply(r.remoteStatic());
+        long t = HandshakePacket.helloTime(hello);
+        if (name.isEmpty() || t < 0 || Math.abs(System.currentTimeMillis() - t) > MAX_CLOCK_SKEW_MS
+                || !replayGuard.accept(r.remoteStatic(), t)) {
+            silentDrops++;
+            return;
+        }
+        byte[] msg2 = r.writeMessage2(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
+        SessionKeys keys = r.split();
+        ByteBuf reply = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_HANDSHAKE, cid, msg2);
+        if (reply.readableBytes() > buf.readableBytes()) { // never amplify before the peer is proven
+            reply.release();
+            silentDrops++;
+            return;
+        }
+        long now = UdpLink.now();
+        UdpLink link = new UdpLink(loop, channel, name.get(), null, l -> {
+            Session gone = sessions.remove(cid);
+            if (gone != null) {
+                gone.reply.release();
+            }
+        });
+        link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.responderToInitiator()), new AeadPacketCipher(keys.initiatorToResponder()),
+                opts, sender, opts.initialRttMs() * 1_000_000L, channel.alloc(), link, now, random.nextLong()));
+        sessions.put(cid, new Session(link, reply));
+        handshakes++;
+        channel.writeAndFlush(new DatagramPacket(reply.retainedDuplicate(), sender), channel.voidPromise());
+        onSession.accept(link);
+        link.flush();
+    }
+
+    @Override
+    public void close() {
+        if (channel == null) {
+            return;
+        }
+        Runnable closeAll = () -> {
+            for (Session s : sessions.values().toArray(new Session[0])) {
+                s.link.close("server shutting down");
+            }
+        };
+        if (loop.inEventLoop()) { // never block the loop on itself
+            closeAll.run();
+            channel.close();
+            return;
+        }
+        loop.submit(closeAll).awaitUninterruptibly();
+        channel.close().awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.wanx.transport.udp;
+
+import dev.wanx.crypto.X25519KeyPair;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CodecTest {
+    static final class Rec implements Frames.Visitor {
+        final List<String> seen = new ArrayList<>();
+
+        public void onPing() { seen.add("ping"); }
+
+        public void onAck(AckFrame a) {
+            StringBuilder b = new StringBuilder("ack " + a.largest + " d" + a.ackDelayMicros + " t" + a.receiveTimeMicros);
+            for (int i = 0; i < a.rangeCount; i++) {
+                b.append(' ').append(a.starts[i]).append('-').append(a.ends[i]);
+            }
+            seen.add(b.toString());
+        }
+
+        public void onData(long id, ByteBuf d) { seen.add("data " + id + " " + d.toString(java.nio.charset.StandardCharsets.UTF_8)); }
+
+        public void onClose(int code, String reason) { seen.add("close " + code + " " + reason); }
+
+        public void onPathChallenge(long t) { seen.add("challenge " + t); }
+
+        public void onPathResponse(long t) { seen.add("response " + t); }
+    }
+
+    private static ByteBuf allFrames() {
+        ByteBuf b = Unpooled.buffer();
+        Frames.writePing(b);
+        Frames.writeAck(b, 1500, 99, new long[] {90, 50, 0}, new long[] {100, 80, 40}, 3);
+        Frames.writeData(b, 7, Unpooled.copiedBuffer("hello", java.nio.charset.StandardCharsets.UTF_8));
+        Frames.writePathChallenge(b, -5);
+        Frames.writePathResponse(b, 6);
+        Frames.writeClose(b, 3, "bye");
+        Frames.writePadding(b, 4);
+        return b;
+    }
+
+    @Test
+    void framesRoundTrip() {
+        Rec r = new Rec();
+        assertTrue(Frames.decode(allFrames(), new AckFrame(), r));
+        assertEquals(List.of("ping", "ack 100 d1500 t99 90-100 50-80 0-40", "data 7 hello", "challenge -5", "response 6", "close 3 bye"), r.seen);
+    }
+
+    @Test
+    void everyTruncationIsRejectedOrHarmless() {
+        ByteBuf full = allFrames();
+        for (int n = 0; n < full.readableBytes(); n++) {
+            Rec r = new Rec();
+            boolean ok = Frames.decode(full.slice(0, n), new AckFrame(), r); // must not throw
+            if (!ok) {
+                assertTrue(r.seen.isEmpty(), "a rejected payload must have no side effects");
+            }
+        }
+    }
+
+    @Test
+    void garbageNeverThrows() {
+        Random rnd = new Random(1);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] g = new byte[rnd.nextInt(300)];
+            rnd.nextBytes(g);
+            Frames.decode(Unpooled.wrappedBuffer(g), new AckFrame(), new Rec());
+            PacketHeader h = new PacketHeader();
+            h.wrap(Unpooled.wrappedBuffer(g));
+            HandshakePacket.message(Unpooled.wrappedBuffer(g), PacketHeader.TYPE_INITIAL);
+            HandshakePacket.message(Unpooled.wrappedBuffer(g), PacketHeader.TYPE_HANDSHAKE);
+        }
+    }
+
+    @Test
+    void malformedAckRangesRejected() {
+        ByteBuf b = Unpooled.buffer();
+        Frames.writeAck(b, 0, 0, new long[] {10, 5}, new long[] {12, 9}, 2); // gap of 1: ranges touch, invalid
+        assertFalse(Frames.decode(b, new AckFrame(), new Rec()));
+        ByteBuf neg = Unpooled.buffer();
+        Frames.writeAck(neg, 0, 0, new long[] {-3}, new long[] {2}, 1); // below zero
+        assertFalse(Frames.decode(neg, new AckFrame(), new Rec()));
+    }
+
+    @Test
+    void headerRoundTripAndRejects() {
+        ByteBuf b = Unpooled.buffer();
+        PacketHeader.write(b, PacketHeader.TYPE_DATA, 0x1122334455667788L, 42);
+        PacketHeader h = new PacketHeader();
+        assertTrue(h.wrap(b));
+        assertEquals(PacketHeader.TYPE_DATA, h.type());
+        assertEquals(0x1122334455667788L, h.connectionId());
+        assertEquals(42, h.packetNumber());
+        assertFalse(h.wrap(b.slice(0, 16)), "truncated header");
+        b.setByte(0, 0x23); // version 2
+        assertFalse(h.wrap(b), "unknown version");
+        b.setByte(0, 0x1f);
+        assertFalse(h.wrap(b), "unknown type");
+    }
+
+    @Test
+    void handshakePacketsPadAndParse() {
+        byte[] msg = new byte[130];
+        new Random(2).nextBytes(msg);
+        ByteBuf ini = HandshakePacket.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, PacketHeader.TYPE_INITIAL, 9, msg);
+        assertTrue(ini.readableBytes() >= 1200, "first packet padded against amplification");
+        assertArrayEquals(msg, HandshakePacket.message(ini, PacketHeader.TYPE_INITIAL));
+        assertNull(HandshakePacket.message(ini.slice(0, 1199), PacketHeader.TYPE_INITIAL), "short INITIAL rejected");
+        ByteBuf hs = HandshakePacket.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, PacketHeader.TYPE_HANDSHAKE, 9, msg);
+        assertArrayEquals(msg, HandshakePacket.message(hs, PacketHeader.TYPE_HANDSHAKE));
+        assertNull(HandshakePacket.message(hs.slice(0, hs.readableBytes() - 1), PacketHeader.TYPE_HANDSHAKE));
+        assertEquals(1234567L, HandshakePacket.helloTime(HandshakePacket.writeHello(1234567L, 1200)));
+        ini.release();
+        hs.release();
+    }
+
+    @Test
+    void aeadRejectsTamperingAndWrongCounter() {
+        byte[] k = new byte[32];
+        AeadPacketCipher a = new AeadPacketCipher(k);
+        AeadPacketCipher b = new AeadPacketCipher(k);
+        ByteBuf aad = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+        ByteBuf ct = Unpooled.buffer();
+        a.seal(5, aad, Unpooled.wrappedBuffer("secret".getBytes()), ct);
+        ByteBuf out = Unpooled.buffer();
+        assertTrue(b.open(5, aad, ct.duplicate(), out));
+        assertEquals("secret", out.toString(java.nio.charset.StandardCharsets.US_ASCII));
+        assertFalse(b.open(6, aad, ct.duplicate(), Unpooled.buffer()), "wrong packet number");
+        assertFalse(b.open(5, Unpooled.wrappedBuffer(new byte[] {1, 2, 4}), ct.duplicate(), Unpooled.buffer()), "header changed");
+        ct.setByte(0, ct.getByte(0) ^ 1);
+        assertFalse(b.open(5, aad, ct.duplicate(), Unpooled.buffer()), "ciphertext changed");
+        assertFalse(b.open(5, aad, Unpooled.buffer(3), Unpooled.buffer()), "shorter than a tag");
+    }
+}

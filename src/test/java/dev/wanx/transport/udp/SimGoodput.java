@@ -1,0 +1,38 @@
+package dev.wanx.transport.udp;
+
+/**
+ * Goodput on a simulated long lossy link (virtual time, runs in seconds):
+ * {@code mvn -q test-compile exec:java} is not set up, so run with
+ * {@code java -cp target/classes:target/test-classes:$(cat cp.txt) dev.wanx.transport.udp.SimGoodput RATE_MBIT RTT_MS LOSS SECONDS}.
+ */
+public final class SimGoodput {
+    public static void main(String[] args) {
+        double mbit = args.length > 0 ? Double.parseDouble(args[0]) : 100;
+        long rttMs = args.length > 1 ? Long.parseLong(args[1]) : 100;
+        double loss = args.length > 2 ? Double.parseDouble(args[2]) : 0.01;
+        int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        System.out.println(run(mbit, rttMs, loss, seconds, 1));
+    }
+
+    static String run(double mbit, long rttMs, double loss, int seconds, long seed) {
+        long rate = (long) (mbit * 1e6 / 8);
+        long bdp = rate * rttMs / 1000;
+        SimNet net = new SimNet(seed, loss, 0, 0, rttMs * 500_000L, 0, 0, rate, bdp, UdpOptions.defaults());
+        int frame = net.a.conn.maxFrameSize();
+        int n = Integer.MAX_VALUE / 2;
+        long start = net.now;
+        long wireStart = net.wireBytes;
+        long warm = 0;
+        long warmBytes = 0;
+        Runnable feed = net.feeder(net.a, n, frame);
+        net.runUntil(() -> false, 2_000_000_000L, feed);
+        warm = net.now;
+        warmBytes = net.b.receivedBytes;
+        net.runUntil(() -> false, seconds * 1_000_000_000L - 2_000_000_000L, feed);
+        double total = net.b.receivedBytes * 8 / ((net.now - start) / 1e9) / 1e6;
+        double steady = (net.b.receivedBytes - warmBytes) * 8 / ((net.now - warm) / 1e9) / 1e6;
+        double wireRatio = (double) net.a.conn.counters.wireBytesSent / net.b.receivedBytes;
+        return String.format("%.0f Mbit/s, %d ms RTT, %.1f %% loss: goodput %.1f Mbit/s over %d s (%.1f after 2 s), wire/delivered %.3f; %s; %s",
+                mbit, rttMs, loss * 100, total, seconds, steady, wireRatio, net.a.conn.debugState(), net.a.conn.counters);
+    }
+}

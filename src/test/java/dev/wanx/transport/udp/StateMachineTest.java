@@ -1,0 +1,245 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Ack tracker, range set, RTT estimator, loss detector, BBR-lite and pacer, with time advanced by hand. */
+class StateMachineTest {
+    static final long MS = 1_000_000L;
+
+    @Test
+    void rangeSetMergesDedupesAndFoldsIntoFloor() {
+        RangeSet s = new RangeSet(3);
+        assertTrue(s.add(0));
+        assertTrue(s.add(1));
+        assertEquals(1, s.floor(), "contiguous from zero folds into the floor");
+        assertTrue(s.add(5));
+        assertTrue(s.add(3));
+        assertTrue(s.add(4)); // joins 3 and 5
+        assertFalse(s.add(4));
+        assertEquals(1, s.rangeCount());
+        assertTrue(s.add(10));
+        assertTrue(s.add(20));
+        assertTrue(s.add(30)); // over capacity: lowest range folds into the floor
+        assertTrue(s.contains(2), "below the floor counts as seen");
+        assertFalse(s.add(2));
+        assertFalse(s.contains(11));
+        assertTrue(s.add(2 + 9)); // 11 merges nothing yet is new
+    }
+
+    @Test
+    void ackTrackerAcksEverySecondPacketAndOnHolesElseAfterDelay() {
+        AckTracker t = new AckTracker(64, 25 * MS, 0);
+        assertTrue(t.onPacket(0, true, 10 * MS));
+        assertEquals(35 * MS, t.ackDeadlineNs(), "first eliciting packet: ack within max ack delay");
+        assertTrue(t.onPacket(1, true, 11 * MS));
+        assertEquals(11 * MS, t.ackDeadlineNs(), "second eliciting packet: ack now");
+        ByteBuf b = Unpooled.buffer();
+        t.writeAck(b, 12 * MS, 32);
+        assertEquals(Long.MAX_VALUE, t.ackDeadlineNs());
+        assertTrue(t.onPacket(5, true, 13 * MS));
+        assertEquals(13 * MS, t.ackDeadlineNs(), "a hole: ack at once");
+        assertFalse(t.onPacket(5, true, 14 * MS), "duplicate");
+        assertTrue(t.onPacket(6, false, 15 * MS));
+        b.clear();
+        t.writeAck(b, 17 * MS, 32);
+        AckFrame a = new AckFrame();
+        List<Long> acked = new ArrayList<>();
+        assertTrue(Frames.decode(b, a, new CodecTest.Rec()));
+        assertEquals(6, a.largest);
+        assertEquals(2, a.rangeCount);
+        assertTrue(a.contains(5) && a.contains(6) && a.contains(0) && !a.contains(3));
+        assertEquals(2000, a.ackDelayMicros, "held for 2 ms since the largest arrived");
+        assertTrue(t.onPacket(7, false, 18 * MS));
+        assertEquals(Long.MAX_VALUE, t.ackDeadlineNs(), "ack-only packets are not acked on their own");
+        assertFalse(t.hasAckToSend());
+    }
+
+    @Test
+    void ackCarriesManyRanges() {
+        AckTracker t = new AckTracker(4096, 25 * MS, 0);
+        for (int i = 0; i < 200; i += 2) {
+            t.onPacket(i, true, i * MS);
+        }
+        ByteBuf b = Unpooled.buffer();
+        t.writeAck(b, 300 * MS, 64);
+        AckFrame a = new AckFrame();
+        assertTrue(Frames.decode(b, a, new CodecTest.Rec()));
+        assertEquals(64, a.rangeCount);
+        assertEquals(198, a.largest);
+    }
+
+    @Test
+    void rttEstimatorSubtractsAckDelayButNotBelowMin() {
+        RttEstimator r = new RttEstimator(100 * MS);
+        r.onSample(100 * MS, 0, 25 * MS);
+        assertEquals(100 * MS, r.smoothedNs());
+        assertEquals(50 * MS, r.varNs());
+        r.onSample(120 * MS, 20 * MS, 25 * MS);
+        assertEquals(100 * MS, r.smoothedNs(), "120 less 20 ack delay");
+        r.onSample(110 * MS, 50 * MS, 25 * MS);
+        assertEquals(100 * MS, r.minNs());
+        assertTrue(r.smoothedNs() > 100 * MS, "ack delay capped at max: 110-25=85 < min, so 110 used");
+    }
+
+    private static final class Sink implements LossDetector.Listener {
+        final List<Long> acked = new ArrayList<>();
+        final List<Long> lost = new ArrayList<>();
+
+        public void onAcked(SentPacket p, long now) { acked.add(p.pn); }
+
+        public void onLost(SentPacket p, long now) { lost.add(p.pn); }
+    }
+
+    private static void send(LossDetector d, long pn, long now) {
+        SentPacket p = d.newPacket();
+        p.pn = pn;
+        p.bytes = 1000;
+        p.ackEliciting = true;
+        d.onSent(p, now);
+    }
+
+    private static AckFrame ack(long... pns) {
+        AckFrame a = new AckFrame();
+        // one range per listed packet number, descending
+        a.rangeCount = pns.length;
+        for (int i = 0; i < pns.length; i++) {
+            a.starts[i] = pns[pns.length - 1 - i];
+            a.ends[i] = pns[pns.length - 1 - i];
+        }
+        a.largest = a.ends[0];
+        return a;
+    }
+
+    @Test
+    void packetThresholdDeclaresLossAfterThreeLaterPacketsAcked() {
+        RttEstimator rtt = new RttEstimator(100 * MS);
+        LossDetector d = new LossDetector(rtt, 25 * MS);
+        for (int i = 0; i < 6; i++) {
+            send(d, i, i * MS);
+        }
+        Sink s = new Sink();
+        d.onAck(ack(1, 2), 101 * MS, s);
+        assertEquals(List.of(1L, 2L), s.acked);
+        assertTrue(s.lost.isEmpty(), "0 is only 2 behind");
+        d.onAck(ack(3), 103 * MS, s);
+        assertEquals(List.of(0L), s.lost, "0 is 3 behind the largest acked");
+        assertEquals(2000, d.bytesInFlight());
+    }
+
+    @Test
+    void timeThresholdDeclaresLossAfterNineEighthsRtt() {
+        RttEstimator rtt = new RttEstimator(100 * MS);
+        LossDetector d = new LossDetector(rtt, 25 * MS);
+        send(d, 0, 0);
+        send(d, 1, 1 * MS);
+        Sink s = new Sink();
+        d.onAck(ack(1), 101 * MS, s);
+        assertTrue(s.lost.isEmpty());
+        long t = d.timerNs();
+        assertEquals(0 + 100 * MS * 9 / 8, t, "loss timer at send time + 9/8 RTT");
+        assertEquals(0, d.onTimeout(t, s));
+        assertEquals(List.of(0L), s.lost);
+    }
+
+    @Test
+    void probeTimeoutSendsProbesWithoutDeclaringLossAndBacksOff() {
+        RttEstimator rtt = new RttEstimator(100 * MS);
+        LossDetector d = new LossDetector(rtt, 25 * MS);
+        send(d, 0, 0);
+        Sink s = new Sink();
+        long pto = d.timerNs();
+        assertTrue(pto > 100 * MS && pto < 400 * MS, "PTO ~ srtt + 4 rttvar + ack delay, not a 1 s RTO: " + pto);
+        assertEquals(2, d.onTimeout(pto, s));
+        assertTrue(s.lost.isEmpty());
+        send(d, 1, pto);
+        long pto2 = d.timerNs();
+        assertEquals(pto + 2 * (pto - 0), pto2, "backed off 2x");
+        assertEquals(4, d.onTimeout(pto2, s), "more probes as timeouts repeat");
+        d.onAck(ack(1), pto2 + MS, s);
+        assertEquals(0, d.ptoCount());
+    }
+
+    private static RateSample sample(long rate, long rttNs, long priorDelivered, long delivered) {
+        RateSample s = new RateSample();
+        s.deliveryRate = rate;
+        s.rttNs = rttNs;
+        s.priorDelivered = priorDelivered;
+        s.delivered = delivered;
+        s.ackedBytes = 1200;
+        return s;
+    }
+
+    /** Drives the controller with one sample per round at the given rate and RTT. */
+    private static long rounds(BbrLite cc, int n, long rate, long rttNs, long lossBytesPerRound, long[] clock, long[] delivered) {
+        for (int i = 0; i < n; i++) {
+            clock[0] += rttNs;
+            long prior = delivered[0];
+            delivered[0] += rate * rttNs / 1_000_000_000L;
+            if (lossBytesPerRound > 0) {
+                cc.onLoss(clock[0], lossBytesPerRound, 0);
+            }
+            cc.onAck(clock[0], sample(rate, rttNs, prior, delivered[0]));
+        }
+        return cc.pacingRate();
+    }
+
+    @Test
+    void bbrStartupFindsBandwidthThenCruisesAndIgnoresRandomLoss() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 12_500_000L; // 100 Mbit/s
+        rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+        assertTrue(cc.state().startsWith("PROBE_BW"), cc.state());
+        assertEquals(bw, cc.bandwidthEstimate());
+        assertTrue(cc.congestionWindow() >= 2 * bw / 10, "cwnd >= 2 BDP: " + cc.congestionWindow());
+        long before = cc.bandwidthEstimate();
+        rounds(cc, 30, bw * 97 / 100, 100 * MS, bw / 10 * 3 / 100, clock, delivered); // 3 % random loss, no queue
+        assertTrue(cc.bandwidthEstimate() >= before * 95 / 100, "random loss must not cut the rate: " + cc.bandwidthEstimate());
+    }
+
+    @Test
+    void bbrBacksOffWhenQueueingDelayRises() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 12_500_000L;
+        rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+        long before = cc.bandwidthEstimate();
+        rounds(cc, 15, bw / 2, 200 * MS, 0, clock, delivered); // a competing flow: half the rate, RTT doubled by a queue
+        assertTrue(cc.bandwidthEstimate() < before * 6 / 10, "rising queue delay must cut the rate: " + cc.bandwidthEstimate());
+    }
+
+    @Test
+    void pacerSpacesPacketsAtTheRateWithSmallBursts() {
+        Pacer p = new Pacer(4 * 1200);
+        p.setRate(12_000_000); // 12 MB/s: one 1200-byte packet per 100 us
+        long now = 0;
+        int sent = 0;
+        while (p.delayNs(now, 1200) == 0) {
+            p.onSent(now, 1200);
+            sent++;
+        }
+        assertTrue(sent <= 10, "burst limited to ~1 ms of rate: " + sent);
+        long wait = p.delayNs(now, 1200);
+        assertTrue(wait > 0 && wait <= 100_000, "next packet within one packet time: " + wait);
+        // over 100 ms the pacer releases ~rate x time
+        long bytes = 0;
+        for (now = 0; now < 100 * MS; now += 10_000) {
+            while (p.delayNs(now, 1200) == 0) {
+                p.onSent(now, 1200);
+                bytes += 1200;
+            }
+        }
+        assertTrue(Math.abs(bytes - 1_200_000) < 30_000, "paced bytes in 100 ms: " + bytes);
+    }
+}
