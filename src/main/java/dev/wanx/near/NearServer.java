@@ -4,6 +4,9 @@ import dev.wanx.crypto.KeyFiles;
 import dev.wanx.crypto.X25519KeyPair;
 import dev.wanx.relay.NettyTransport;
 import dev.wanx.relay.TcpDialer;
+import dev.wanx.near.forward.ForwardFrontend;
+import dev.wanx.near.http.HttpProxyFrontend;
+import dev.wanx.near.socks.Socks5Frontend;
 import dev.wanx.transport.FrameLink;
 import dev.wanx.transport.session.MuxOptions;
 import dev.wanx.transport.tcp.TcpCarrier;
@@ -56,7 +59,7 @@ public final class NearServer implements AutoCloseable {
                 listeners.add(HttpProxyFrontend.bind(boss, workers, config.httpProxy(), router));
             }
             if (config.socks() != null) {
-                listeners.add(Socks5Frontend.bind(boss, workers, config.socks(), router, config.socksUser(), config.socksPassword()));
+                listeners.add(Socks5Frontend.bind(boss, workers, config.socks(), router, config.socksUser(), config.socksPassword(), FrontendLimits.DEFAULTS));
             }
             for (Forward f : config.forwards()) {
                 listeners.add(ForwardFrontend.bind(boss, workers, f, router));
