@@ -64,7 +64,8 @@ final class NearCommand implements Callable<Integer> {
 
     @Option(names = "--socks-password", paramLabel = "PASSWORD",
             description = {"Password for --socks-user. Prefer env WANX_SOCKS_PASSWORD or the conf file:",
-                "a command line is visible to every user of the host (ps). Default: none."})
+                "a command line is visible to every user of the host (ps). Default: none.",
+                "Example: WANX_SOCKS_PASSWORD=\"$(cat /etc/wanx/socks.pw)\" wanx near --socks-user app ..."})
     String socksPassword;
 
     @Option(names = "--forward", paramLabel = "[PROTO:]LADDR=HOST:PORT", split = "\\s+", hideParamSyntax = true,

@@ -36,7 +36,7 @@ public final class Wanx implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = {"Java properties file with defaults, keys <command>.<option> (e.g. near.peer=far.example.net:7443).",
-                "Also from env WANX_CONFIG. Template: conf/wanx.properties. Default: none."})
+                "Also from env WANX_CONFIG. Template: conf/wanx.properties. Default: none. Example: --config /etc/wanx/wanx.properties"})
     Path config;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, defaultValue = "info",
