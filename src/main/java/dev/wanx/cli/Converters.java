@@ -6,8 +6,6 @@ import dev.wanx.near.HostPort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,22 +90,16 @@ final class Converters {
     }
 
     /**
-     * HOST:PORT[,HOST:PORT...]. Names are resolved now so that a typo shows at start-up; a name that does not
-     * resolve yet is kept unresolved (the near retries it), since a far's DNS record may appear after the near starts.
+     * One far peer, HOST:PORT (--peer splits its value on commas). Names are resolved now so that a typo shows at
+     * start-up; a name that does not resolve yet stays unresolved for the near to retry, since a far's DNS record
+     * may appear after the near starts.
      */
-    static List<InetSocketAddress> peers(String s) {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (String part : s.split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) continue;
-            HostPort hp = HostPort.parse(p);
-            out.add(new InetSocketAddress(hp.host(), hp.port()));
-        }
-        if (out.isEmpty()) throw new IllegalArgumentException("'" + s + "': expected HOST:PORT[,HOST:PORT...]");
-        return List.copyOf(out);
+    static InetSocketAddress peer(String s) {
+        HostPort hp = HostPort.parse(s.trim());
+        return new InetSocketAddress(hp.host(), hp.port());
     }
 
-    static final class PeersConverter implements ITypeConverter<List<InetSocketAddress>> {
-        @Override public List<InetSocketAddress> convert(String s) { return checked(() -> peers(s)); }
+    static final class PeerConverter implements ITypeConverter<InetSocketAddress> {
+        @Override public InetSocketAddress convert(String s) { return checked(() -> peer(s)); }
     }
 }

@@ -36,8 +36,8 @@ final class FarCommand implements Callable<Integer> {
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:7443",
             converter = Converters.PublicListen.class,
-            description = {"Where near peers connect: UDP and TCP on the same port. A bare PORT means every interface.",
-                "Default: ${DEFAULT-VALUE}. Example: --listen 203.0.113.7:7443"})
+            description = {"Where near peers connect: UDP and TCP on the same port. A bare PORT means every interface. "
+                + "Default: ${DEFAULT-VALUE}. Example: --listen 203.0.113.7:7443"})
     InetSocketAddress listen;
 
     @Option(names = "--key", paramLabel = "FILE", required = true,
@@ -45,13 +45,13 @@ final class FarCommand implements Callable<Integer> {
     Path key;
 
     @Option(names = "--authorized", paramLabel = "FILE_OR_DIR", required = true,
-            description = {"Near public keys allowed in: a NAME.pub file, a file of 'BASE64KEY name' lines, or a directory of *.pub.",
-                "Required. Example: --authorized /etc/wanx/peers/"})
+            description = {"Near public keys allowed in: a NAME.pub file, a file of 'BASE64KEY name' lines, or a directory of *.pub. "
+                + "Required. Example: --authorized /etc/wanx/peers/"})
     Path authorized;
 
     @Option(names = "--allow", paramLabel = "CIDR[:PORTS]", split = "\\s+", hideParamSyntax = true,
-            description = {"Egress exception for a denied range (loopback, private, link-local); repeatable. Default: none.",
-                "Examples: --allow 10.0.0.0/8  --allow 192.168.1.5/32:445  --allow 127.0.0.1/32:8000-8100"})
+            description = {"Egress exception for a denied range (loopback, private, link-local); repeatable. Default: none. "
+                + "Examples: --allow 10.0.0.0/8  --allow 192.168.1.5/32:445  --allow 127.0.0.1/32:8000-8100"})
     List<String> allow = new ArrayList<>();
 
     @Option(names = "--state", paramLabel = "DIR", defaultValue = "${sys:user.home}/.wanx/far",

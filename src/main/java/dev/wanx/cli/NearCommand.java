@@ -35,10 +35,10 @@ final class NearCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--peer", paramLabel = "HOST:PORT[,HOST:PORT...]", required = true,
-            converter = Converters.PeersConverter.class,
-            description = {"The far end(s), tried in parallel; IPv6 in brackets. Required.",
-                "Example: --peer far.example.net:7443,[2001:db8::7]:7443"})
+    @Option(names = "--peer", paramLabel = "HOST:PORT[,HOST:PORT...]", required = true, split = ",", hideParamSyntax = true,
+            converter = Converters.PeerConverter.class,
+            description = {"The far end(s), tried in parallel; IPv6 in brackets. Required. "
+                + "Example: --peer far.example.net:7443,[2001:db8::7]:7443"})
     List<InetSocketAddress> peers;
 
     @Option(names = "--peer-key", paramLabel = "FILE", required = true,
@@ -50,8 +50,8 @@ final class NearCommand implements Callable<Integer> {
     Path key;
 
     @Option(names = "--http-proxy", paramLabel = "ADDR", converter = Converters.LocalListen.class,
-            description = {"Listen as an HTTP proxy (plain requests and CONNECT). A bare PORT means 127.0.0.1.",
-                "Default: off. Example: --http-proxy 127.0.0.1:3128"})
+            description = {"Listen as an HTTP proxy (plain requests and CONNECT). A bare PORT means 127.0.0.1. "
+                + "Default: off. Example: --http-proxy 127.0.0.1:3128"})
     InetSocketAddress httpProxy;
 
     @Option(names = "--socks", paramLabel = "ADDR", converter = Converters.LocalListen.class,
@@ -63,26 +63,26 @@ final class NearCommand implements Callable<Integer> {
     String socksUser;
 
     @Option(names = "--socks-password", paramLabel = "PASSWORD",
-            description = {"Password for --socks-user. Prefer env WANX_SOCKS_PASSWORD or the conf file:",
-                "a command line is visible to every user of the host (ps). Default: none.",
-                "Example: WANX_SOCKS_PASSWORD=\"$(cat /etc/wanx/socks.pw)\" wanx near --socks-user app ..."})
+            description = {"Password for --socks-user. Prefer env WANX_SOCKS_PASSWORD or the conf file: "
+                + "a command line is visible to every user of the host (ps). Default: none. "
+                + "Example: WANX_SOCKS_PASSWORD=\"$(cat /etc/wanx/socks.pw)\" wanx near --socks-user app ..."})
     String socksPassword;
 
     @Option(names = "--forward", paramLabel = "[PROTO:]LADDR=HOST:PORT", split = "\\s+", hideParamSyntax = true,
             converter = Converters.ForwardConverter.class,
-            description = {"Static port forward; repeatable. PROTO (raw, http, smb, imap; default raw) tells the optimizer",
-                "what the stream carries. LADDR is PORT (on 127.0.0.1) or HOST:PORT. Default: none.",
-                "Examples: --forward 8445=fileserver:445  --forward smb:0.0.0.0:445=fileserver:445"})
+            description = {"Static port forward; repeatable. PROTO (raw, http, smb, imap; default raw) tells the optimizer "
+                + "what the stream carries. LADDR is PORT (on 127.0.0.1) or HOST:PORT. Default: none. "
+                + "Examples: --forward 8445=fileserver:445  --forward smb:0.0.0.0:445=fileserver:445"})
     List<Forward> forwards = new ArrayList<>();
 
     @Option(names = "--accelerate", paramLabel = "REGEX", converter = Converters.RegexConverter.class,
-            description = {"Only destinations matching REGEX (host:port, and for plain HTTP the URL) use the tunnel;",
-                "the rest go direct. Default: everything uses the tunnel. Example: --accelerate '.*\\.corp\\.example:(445|443)'"})
+            description = {"Only destinations matching REGEX (host:port, and for plain HTTP the URL) use the tunnel; "
+                + "the rest go direct. Default: everything uses the tunnel. Example: --accelerate '.*\\.corp\\.example:(445|443)'"})
     Pattern accelerate;
 
     @Option(names = "--transport", paramLabel = "auto|udp|tcp", defaultValue = "auto",
-            description = {"Carrier to the far: udp (best on lossy long links), tcp (where UDP is blocked), or auto",
-                "(UDP, falling back to TCP). Default: ${DEFAULT-VALUE}. Example: --transport tcp"})
+            description = {"Carrier to the far: udp (best on lossy long links), tcp (where UDP is blocked), or auto "
+                + "(UDP, falling back to TCP). Default: ${DEFAULT-VALUE}. Example: --transport tcp"})
     NearConfig.Transport transport;
 
     @Option(names = "--state", paramLabel = "DIR", defaultValue = "${sys:user.home}/.wanx/near",
@@ -91,8 +91,8 @@ final class NearCommand implements Callable<Integer> {
 
     @Option(names = "--fail-forward-after", paramLabel = "DURATION", defaultValue = "1s",
             converter = Converters.DurationConverter.class,
-            description = {"How long a new connection waits for the tunnel before going direct.",
-                "Default: ${DEFAULT-VALUE}. Examples: 500ms, 2s"})
+            description = {"How long a new connection waits for the tunnel before going direct. "
+                + "Default: ${DEFAULT-VALUE}. Examples: 500ms, 2s"})
     Duration failForwardAfter;
 
     /**

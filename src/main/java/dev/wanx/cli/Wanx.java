@@ -35,8 +35,8 @@ public final class Wanx implements Callable<Integer> {
     // Inherited options write to this object's fields wherever they appear on the command line.
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
-            description = {"Java properties file with defaults, keys <command>.<option> (e.g. near.peer=far.example.net:7443).",
-                "Also from env WANX_CONFIG. Template: conf/wanx.properties. Default: none. Example: --config /etc/wanx/wanx.properties"})
+            description = {"Java properties file with defaults, keys <command>.<option> (e.g. near.peer=far.example.net:7443). "
+                + "Also from env WANX_CONFIG. Template: conf/wanx.properties. Default: none. Example: --config /etc/wanx/wanx.properties"})
     Path config;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, defaultValue = "info",
