@@ -64,7 +64,7 @@ COPY --from=jlink /opt/wanx/runtime /opt/wanx/runtime
 COPY --from=train /opt/wanx/lib /opt/wanx/lib
 COPY scripts/wanx /opt/wanx/bin/wanx
 COPY conf/wanx.properties /opt/wanx/conf/wanx.properties
-RUN useradd --system --home-dir /var/lib/wanx --create-home --shell /usr/sbin/nologin wanx \
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/wanx --create-home --shell /usr/sbin/nologin wanx \
  && if [ -f /opt/wanx/lib/wanx.aot ]; then ln -s wanx.aot /opt/wanx/lib/wanx.cache; else ln -s wanx.jsa /opt/wanx/lib/wanx.cache; fi \
  && chmod 0755 /opt/wanx/bin/wanx
 ENV JAVA_HOME=/opt/wanx/runtime \
