@@ -87,4 +87,37 @@ class DemoCommandTest {
         }
         assertArrayEquals(DemoOrigin.sha256(0), java.security.MessageDigest.getInstance("SHA-256").digest());
     }
+
+    /** The self-test must really use the proxies: Java skips proxies for loopback only via ProxySelector, not Proxy. */
+    @Test void selfTestRequestsGoThroughTheProxies() throws Exception {
+        try (ServerSocket proxy = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            java.util.concurrent.CompletableFuture<String> seen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = proxy.accept()) {
+                    String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    return line;
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            });
+            StringWriter sw = new StringWriter();
+            Proxy http = new Proxy(Proxy.Type.HTTP, proxy.getLocalSocketAddress());
+            assertTrue(DemoCommand.check(new PrintWriter(sw), "via proxy", http, "http://127.0.0.1:9/", null), sw.toString());
+            assertEquals("GET http://127.0.0.1:9/ HTTP/1.1", seen.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        try (ServerSocket socks = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            java.util.concurrent.CompletableFuture<Integer> version = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = socks.accept()) {
+                    return s.getInputStream().read();
+                } catch (java.io.IOException e) {
+                    return -2;
+                }
+            });
+            StringWriter sw = new StringWriter();
+            Proxy p = new Proxy(Proxy.Type.SOCKS, socks.getLocalSocketAddress());
+            DemoCommand.check(new PrintWriter(sw), "via socks", p, "http://127.0.0.1:9/", null);
+            assertEquals(5, version.get(10, java.util.concurrent.TimeUnit.SECONDS)); // a SOCKS5 greeting
+        }
+    }
 }
