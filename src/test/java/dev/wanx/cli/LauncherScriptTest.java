@@ -25,28 +25,49 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherScriptTest {
     @TempDir Path dir;
 
-    @Test void launcherRunsVersionWithJavaOpts() throws Exception {
+    /** A manifest-only jar running dev.wanx.cli.Wanx on this test's class path, less entries containing {@code drop}. */
+    private Path pathingJar(String... drop) throws Exception {
         Path jar = dir.resolve("pathing.jar");
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.wanx.cli.Wanx");
         List<String> urls = new ArrayList<>();
+        entries:
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            for (String d : drop) if (e.contains(d)) continue entries;
             urls.add(Path.of(e).toAbsolutePath().toUri().toString());
         }
         m.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
         try (OutputStream o = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(o, m)) {
             // manifest only
         }
-        ProcessBuilder pb = new ProcessBuilder("bash", "scripts/wanx", "version").redirectErrorStream(true);
+        return jar;
+    }
+
+    private static String run(Path jar, String opts, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "scripts/wanx"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("WANX_JAR", jar.toString());
-        pb.environment().put("WANX_JAVA_OPTS", "-Dwanx.nio=true -Xshare:auto");
+        pb.environment().put("WANX_JAVA_OPTS", opts);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.startsWith("wanx "), out);
+        return p.exitValue() + "\n" + out;
+    }
+
+    @Test void versionSurvivesMissingNativeLibraries() throws Exception {
+        String out = run(pathingJar("rocksdbjni", "zstd-jni", "netty-transport-native-epoll", "netty-transport-classes-epoll"), "", "version");
+        assertTrue(out.startsWith("0\n"), out);
+        assertTrue(out.contains("zstd (zstd-jni): unavailable (NoClassDefFoundError"), out);
+        assertTrue(out.contains("rocksdb (rocksdbjni): unavailable (NoClassDefFoundError"), out);
+        assertTrue(out.contains("netty transport: nio (epoll classes missing"), out);
+    }
+
+    @Test void launcherRunsVersionWithJavaOpts() throws Exception {
+        String out = run(pathingJar(), "-Dwanx.nio=true -Xshare:auto", "version");
+        assertTrue(out.startsWith("0\nwanx "), out);
         assertTrue(out.contains("netty transport: nio (forced by -Dwanx.nio=true)"), "WANX_JAVA_OPTS not passed: " + out);
     }
 
