@@ -38,8 +38,8 @@ class LauncherScriptTest {
             urls.add(Path.of(e).toAbsolutePath().toUri().toString());
         }
         m.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
-        try (OutputStream o = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(o, m)) {
-            // manifest only
+        try (OutputStream o = Files.newOutputStream(jar)) {
+            new JarOutputStream(o, m).close(); // manifest only
         }
         return jar;
     }

@@ -13,7 +13,7 @@ class LoggingTest {
         LogRecord r = new LogRecord(Level.WARNING, "peer {0} gone\nreally");
         r.setParameters(new Object[] {"far-1"});
         r.setLoggerName("wanx.near");
-        r.setMillis(0);
+        r.setInstant(java.time.Instant.EPOCH);
         r.setThrown(new java.io.IOException("connection reset"));
         String line = new Logging.OneLine(false).format(r);
         assertEquals("[1970-01-01T00:00:00.000Z] WARN wanx.near: peer far-1 gone really (connection reset)" + System.lineSeparator(), line);

@@ -58,7 +58,7 @@ class WanxCliTest {
             if (o.usageHelp() || o.versionHelp()) continue;
             String d = String.join(" ", o.description());
             assertTrue(d.contains("Default") || d.contains("Required"), o.longestName() + ": no default in " + d);
-            if (o.arity().max > 0) assertTrue(d.contains("Example"), o.longestName() + ": no example in " + d);
+            if (o.arity().max() > 0) assertTrue(d.contains("Example"), o.longestName() + ": no example in " + d);
         }
         assertTrue(r.out().contains("Exit codes: 0 ok, 1 runtime failure, 2 usage error"), r.out());
     }
