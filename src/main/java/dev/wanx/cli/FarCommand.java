@@ -1,0 +1,98 @@
+package dev.wanx.cli;
+
+import dev.wanx.crypto.AuthorizedKeys;
+import dev.wanx.crypto.KeyFiles;
+import dev.wanx.far.EgressPolicy;
+import dev.wanx.far.FarConfig;
+import dev.wanx.far.FarServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code wanx far}: the end next to the servers. */
+@Command(name = "far", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the far end, next to the servers.",
+            "Accepts tunnels from authorized near peers and dials the real servers for them. Unknown peers get no "
+                + "answer at all. Loopback, link-local and private destinations are refused unless --allow names them. "
+                + "Stops cleanly on SIGTERM/SIGINT (the JVM then exits with 143/130, as for any signal).",
+            "Example:",
+            "  wanx far --listen 0.0.0.0:7443 --key /etc/wanx/far.key \\",
+            "           --authorized /etc/wanx/peers/ --allow 10.1.0.0/16:445", ""},
+        footer = ExitCodes.FOOTER)
+final class FarCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger("wanx.cli");
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:7443",
+            converter = Converters.PublicListen.class,
+            description = {"Where near peers connect: UDP and TCP on the same port. A bare PORT means every interface. "
+                + "Default: ${DEFAULT-VALUE}. Example: --listen 203.0.113.7:7443"})
+    InetSocketAddress listen;
+
+    @Option(names = "--key", paramLabel = "FILE", required = true,
+            description = "This far's private key (from `wanx keygen`, mode 0600). Required. Example: --key /etc/wanx/far.key")
+    Path key;
+
+    @Option(names = "--authorized", paramLabel = "FILE_OR_DIR", required = true,
+            description = {"Near public keys allowed in: a NAME.pub file, a file of 'BASE64KEY name' lines, or a directory of *.pub. "
+                + "Required. Example: --authorized /etc/wanx/peers/"})
+    Path authorized;
+
+    @Option(names = "--allow", paramLabel = "CIDR[:PORTS]", split = "\\s+", hideParamSyntax = true,
+            description = {"Egress exception for a denied range (loopback, private, link-local); repeatable. Default: none. "
+                + "Examples: --allow 10.0.0.0/8  --allow 192.168.1.5/32:445  --allow 127.0.0.1/32:8000-8100"})
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--state", paramLabel = "DIR", defaultValue = "${sys:user.home}/.wanx/far",
+            description = "Local state (dictionary, fleet), created if missing. Default: ${DEFAULT-VALUE}. Example: --state /var/lib/wanx")
+    Path state;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Converters.DurationConverter.class,
+            description = "How long to wait for a real server to accept. Default: ${DEFAULT-VALUE}. Examples: 3s, 1500ms, PT2S")
+    Duration connectTimeout;
+
+    /**
+     * Validates everything that can be checked without starting the server: key files (exit 3) and --allow
+     * entries (exit 2). Tests call this to check the argument-to-config mapping.
+     */
+    FarConfig buildConfig() throws IOException {
+        KeyFiles.readPrivate(key);
+        AuthorizedKeys.load(authorized);
+        try {
+            EgressPolicy.parse(allow);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--allow': " + e.getMessage());
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--connect-timeout': must be positive");
+        }
+        return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout);
+    }
+
+    @Override public Integer call() throws Exception {
+        FarConfig config = buildConfig();
+        FarServer server;
+        try {
+            server = FarServer.start(config);
+        } catch (IOException | RuntimeException e) {
+            throw Failures.startFailure("far", e, config.listen());
+        }
+        LOG.info("far listening on " + config.listen().getHostString() + ":" + config.listen().getPort()
+                + (allow.isEmpty() ? "" : ", egress also allowed to " + String.join(" ", allow)));
+        Servers.closeOnSignal(server, "far");
+        server.awaitClose();
+        return ExitCodes.OK;
+    }
+}

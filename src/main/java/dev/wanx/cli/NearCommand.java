@@ -1,0 +1,165 @@
+package dev.wanx.cli;
+
+import dev.wanx.crypto.KeyFiles;
+import dev.wanx.near.Forward;
+import dev.wanx.near.NearConfig;
+import dev.wanx.near.NearServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code wanx near}: the end next to the apps. */
+@Command(name = "near", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the near end, next to the apps.",
+            "Accepts app connections (HTTP proxy, SOCKS5, port forwards) and carries them through the tunnel to a far "
+                + "end. If the far cannot be reached, connections go direct (fail-forward). At least one of "
+                + "--http-proxy, --socks, --forward is needed. Stops cleanly on SIGTERM/SIGINT (the JVM then exits "
+                + "with 143/130, as for any signal).",
+            "Example:",
+            "  wanx near --peer far.example.net:7443 --peer-key far.pub --key near.key \\",
+            "            --http-proxy 127.0.0.1:3128 --socks 127.0.0.1:1080", ""},
+        footer = ExitCodes.FOOTER)
+final class NearCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger("wanx.cli");
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT[,HOST:PORT...]", required = true, split = ",", hideParamSyntax = true,
+            converter = Converters.PeerConverter.class,
+            description = {"The far end(s), tried in parallel; IPv6 in brackets. Required. "
+                + "Example: --peer far.example.net:7443,[2001:db8::7]:7443"})
+    List<InetSocketAddress> peers;
+
+    @Option(names = "--peer-key", paramLabel = "FILE", required = true,
+            description = "The far's public key (its NAME.pub). Required. Example: --peer-key /etc/wanx/far.pub")
+    Path peerKey;
+
+    @Option(names = "--key", paramLabel = "FILE", required = true,
+            description = "This near's private key (from `wanx keygen`, mode 0600). Required. Example: --key /etc/wanx/near.key")
+    Path key;
+
+    @Option(names = "--http-proxy", paramLabel = "ADDR", converter = Converters.LocalListen.class,
+            description = {"Listen as an HTTP proxy (plain requests and CONNECT). A bare PORT means 127.0.0.1. "
+                + "Default: off. Example: --http-proxy 127.0.0.1:3128"})
+    InetSocketAddress httpProxy;
+
+    @Option(names = "--socks", paramLabel = "ADDR", converter = Converters.LocalListen.class,
+            description = {"Listen as a SOCKS5 proxy. A bare PORT means 127.0.0.1. Default: off. Example: --socks 1080"})
+    InetSocketAddress socks;
+
+    @Option(names = "--socks-user", paramLabel = "USER",
+            description = "Require SOCKS5 username/password auth (RFC 1929) with this user. Default: no auth. Example: --socks-user app")
+    String socksUser;
+
+    @Option(names = "--socks-password", paramLabel = "PASSWORD",
+            description = {"Password for --socks-user. Prefer env WANX_SOCKS_PASSWORD or the conf file: "
+                + "a command line is visible to every user of the host (ps). Default: none. "
+                + "Example: WANX_SOCKS_PASSWORD=\"$(cat /etc/wanx/socks.pw)\" wanx near --socks-user app ..."})
+    String socksPassword;
+
+    @Option(names = "--forward", paramLabel = "[PROTO:]LADDR=HOST:PORT", split = "\\s+", hideParamSyntax = true,
+            converter = Converters.ForwardConverter.class,
+            description = {"Static port forward; repeatable. PROTO (raw, http, smb, imap; default raw) tells the optimizer "
+                + "what the stream carries. LADDR is PORT (on 127.0.0.1) or HOST:PORT. Default: none. "
+                + "Examples: --forward 8445=fileserver:445  --forward smb:0.0.0.0:445=fileserver:445"})
+    List<Forward> forwards = new ArrayList<>();
+
+    @Option(names = "--accelerate", paramLabel = "REGEX", converter = Converters.RegexConverter.class,
+            description = {"Only destinations matching REGEX (host:port, and for plain HTTP the URL) use the tunnel; "
+                + "the rest go direct. Default: everything uses the tunnel. Example: --accelerate '.*\\.corp\\.example:(445|443)'"})
+    Pattern accelerate;
+
+    @Option(names = "--transport", paramLabel = "auto|udp|tcp", defaultValue = "auto",
+            description = {"Carrier to the far: udp (best on lossy long links), tcp (where UDP is blocked), or auto "
+                + "(UDP, falling back to TCP). Default: ${DEFAULT-VALUE}. Example: --transport tcp"})
+    NearConfig.Transport transport;
+
+    @Option(names = "--state", paramLabel = "DIR", defaultValue = "${sys:user.home}/.wanx/near",
+            description = "Local state (dictionary, path history), created if missing. Default: ${DEFAULT-VALUE}. Example: --state /var/lib/wanx")
+    Path state;
+
+    @Option(names = "--fail-forward-after", paramLabel = "DURATION", defaultValue = "1s",
+            converter = Converters.DurationConverter.class,
+            description = {"How long a new connection waits for the tunnel before going direct. "
+                + "Default: ${DEFAULT-VALUE}. Examples: 500ms, 2s"})
+    Duration failForwardAfter;
+
+    /**
+     * Checks what can be checked before starting: the options' combinations (exit 2) and both key files (exit 3).
+     * Tests call this to check the argument-to-config mapping.
+     */
+    NearConfig buildConfig() throws IOException {
+        if (httpProxy == null && socks == null && forwards.isEmpty()) {
+            throw new ParameterException(spec.commandLine(),
+                    "nothing to serve: give at least one of --http-proxy, --socks, --forward");
+        }
+        if (socksUser != null && socksPassword == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--socks-user needs a password: set WANX_SOCKS_PASSWORD (or --socks-password)");
+        }
+        if (socksPassword != null && socksUser == null) {
+            throw new ParameterException(spec.commandLine(), "--socks-password given without --socks-user");
+        }
+        if ((socksUser != null) && socks == null) {
+            throw new ParameterException(spec.commandLine(), "--socks-user given without --socks");
+        }
+        if (socksUser != null && (socksUser.length() > 255 || socksPassword.length() > 255)) {
+            // RFC 1929 carries each in one length byte
+            throw new ParameterException(spec.commandLine(), "SOCKS username and password are limited to 255 bytes");
+        }
+        if (failForwardAfter.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--fail-forward-after': must not be negative");
+        }
+        KeyFiles.readPrivate(key);
+        KeyFiles.readPublic(peerKey);
+        return new NearConfig(List.copyOf(peers), peerKey, key, httpProxy, socks, socksUser, socksPassword,
+                List.copyOf(forwards), accelerate, transport, state, failForwardAfter);
+    }
+
+    @Override public Integer call() throws Exception {
+        NearConfig config = buildConfig();
+        NearServer server;
+        try {
+            server = NearServer.start(config);
+        } catch (IOException | RuntimeException e) {
+            List<InetSocketAddress> addrs = new ArrayList<>();
+            if (config.httpProxy() != null) addrs.add(config.httpProxy());
+            if (config.socks() != null) addrs.add(config.socks());
+            for (Forward f : config.forwards()) addrs.add(f.listen());
+            throw Failures.startFailure("near", e, addrs.toArray(new InetSocketAddress[0]));
+        }
+        LOG.info("near started: " + describe(config));
+        Servers.closeOnSignal(server, "near");
+        server.awaitClose();
+        return ExitCodes.OK;
+    }
+
+    static String describe(NearConfig c) {
+        StringBuilder sb = new StringBuilder();
+        if (c.httpProxy() != null) sb.append("http-proxy ").append(addr(c.httpProxy())).append(", ");
+        if (c.socks() != null) sb.append("socks ").append(addr(c.socks())).append(", ");
+        for (Forward f : c.forwards()) {
+            sb.append("forward ").append(f.hint().name().toLowerCase(java.util.Locale.ROOT)).append(':')
+              .append(addr(f.listen())).append('=').append(f.host()).append(':').append(f.port()).append(", ");
+        }
+        sb.append("peer");
+        for (InetSocketAddress p : c.peers()) sb.append(' ').append(addr(p));
+        return sb.append(", transport ").append(c.transport().name().toLowerCase(java.util.Locale.ROOT)).toString();
+    }
+
+    static String addr(InetSocketAddress a) {
+        String h = a.getHostString();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+}
