@@ -146,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
             } catch (IOException | RuntimeException e) {
                 throw Failures.startFailure("near", e, nearConfig.httpProxy(), nearConfig.socks());
             }
-            if (selfTest) return selfTest(out);
+            if (selfTest) return selfTest(out, near);
             printInstructions(out);
             final FarServer f = far;
             final NearServer n = near;
@@ -182,7 +182,18 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private int selfTest(PrintWriter out) {
+    private int selfTest(PrintWriter out, NearServer near) throws InterruptedException {
+        // Wait for the tunnel first: requests sent before it is up would pass by going direct (fail-forward).
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (near.sessions().current() == null && System.nanoTime() < deadline) Thread.sleep(20);
+        var session = near.sessions().current();
+        if (session == null) {
+            out.println("FAIL tunnel did not come up in 10 s");
+            out.println("self-test: FAILED");
+            out.flush();
+            return ExitCodes.RUNTIME;
+        }
+        long streamsBefore = session.stats().streamsTotal();
         String base = "http://" + HOST + ":" + originPort;
         String expected = HexFormat.of().formatHex(DemoOrigin.sha256(SELF_TEST_BYTES));
         boolean ok = true;
@@ -191,6 +202,11 @@ final class DemoCommand implements Callable<Integer> {
         ok &= check(out, "http-proxy GET /", http, base + "/", null);
         ok &= check(out, "http-proxy GET /bytes/" + SELF_TEST_BYTES, http, base + "/bytes/" + SELF_TEST_BYTES, expected);
         ok &= check(out, "socks5 GET /bytes/" + SELF_TEST_BYTES, socks, base + "/bytes/" + SELF_TEST_BYTES, expected);
+        long viaTunnel = session.stats().streamsTotal() - streamsBefore;
+        boolean tunnelled = session.isActive() && viaTunnel >= 2;
+        out.println((tunnelled ? "ok   " : "FAIL ") + "requests carried by the " + session.carrier() + " tunnel: " + viaTunnel
+                + " stream(s)");
+        ok &= tunnelled;
         out.println("self-test: " + (ok ? "PASSED" : "FAILED"));
         out.flush();
         return ok ? ExitCodes.OK : ExitCodes.RUNTIME;
