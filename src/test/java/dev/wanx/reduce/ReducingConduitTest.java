@@ -1,0 +1,154 @@
+package dev.wanx.reduce;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReducingConduitTest {
+    @TempDir Path tmp;
+    ReductionService near;
+    ReductionService far;
+
+    @BeforeEach void open() throws Exception {
+        near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20), ReduceConfig.defaults());
+        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), ReduceConfig.defaults());
+    }
+
+    @AfterEach void close() {
+        near.close();
+        far.close();
+    }
+
+    static byte[] text(int size, long seed) {
+        // Compressible, chunkable "real-ish" data: words from a small vocabulary.
+        Random r = new Random(seed);
+        String[] words = {"alpha", "beta", "gamma", "delta", "stream", "tunnel", "chunk", "wan", "\n", "the", "of"};
+        StringBuilder sb = new StringBuilder(size + 16);
+        while (sb.length() < size) sb.append(words[r.nextInt(words.length)]).append(r.nextInt(1000)).append(' ');
+        return sb.substring(0, size).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test void roundTripRandomThenWarm() throws Exception {
+        byte[] data = random(3 << 20, 1);
+        Transfer.Result cold = Transfer.run(near, "far", far, "nearA", data);
+        assertNull(cold.error());
+        assertArrayEquals(data, cold.received());
+        assertTrue(cold.near().wireOut.get() <= data.length * 1.01, "cold random: " + cold.near());
+        Transfer.Result warm = Transfer.run(near, "far", far, "nearA", data);
+        assertNull(warm.error());
+        assertArrayEquals(data, warm.received());
+        assertTrue(warm.near().wireOut.get() < data.length / 100, "warm: " + warm.near());
+        assertEquals(Reason.REDUCED, warm.near().reason());
+        assertEquals(0, warm.far().missesSent.get());
+    }
+
+    @Test void roundTripTextIsCompressedThenReduced() throws Exception {
+        byte[] data = text(2 << 20, 2);
+        Transfer.Result cold = Transfer.run(near, "far", far, "nearA", data);
+        assertArrayEquals(data, cold.received());
+        assertEquals(Reason.COMPRESSED_ONLY, cold.near().reason());
+        assertTrue(cold.near().wireOut.get() < data.length / 2, "zstd should pay on text: " + cold.near());
+        // Edit a few bytes in the middle: only the chunks around the edit go again.
+        byte[] v2 = data.clone();
+        for (int i = 0; i < 10; i++) v2[1_000_000 + i] = 'X';
+        Transfer.Result warm = Transfer.run(near, "far", far, "nearA", v2);
+        assertArrayEquals(v2, warm.received());
+        assertTrue(warm.near().coldBytes.get() < 200_000, "only the edited region is cold: " + warm.near());
+    }
+
+    @Test void emptyStreamEndsCleanly() throws Exception {
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", new byte[0]);
+        assertNull(r.error());
+        assertEquals(0, r.received().length);
+    }
+
+    @Test void farLearnsSoReverseDirectionIsWarm() throws Exception {
+        byte[] data = text(1 << 20, 3);
+        Transfer.run(near, "far", far, "nearA", data);
+        // Now the far sends the same bytes to the near: both ends learned from the first transfer.
+        Transfer.Result back = Transfer.run(far, "nearA", near, "far", data);
+        assertArrayEquals(data, back.received());
+        assertTrue(back.near().warmBytes.get() > data.length * 0.9, "reverse warm: " + back.near());
+    }
+
+    @Test void missRecoveryAfterReceiverDictionaryWiped() throws Exception {
+        byte[] data = random(2 << 20, 4);
+        Transfer.run(near, "far", far, "nearA", data);
+        far.close();
+        deleteTree(tmp.resolve("far"));
+        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), ReduceConfig.defaults());
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertNull(r.error());
+        assertArrayEquals(data, r.received());
+        assertTrue(r.near().warmBytes.get() > 0, "sender still referenced: " + r.near());
+        assertTrue(r.far().missesSent.get() > 0, "receiver asked: " + r.far());
+        assertEquals(r.far().missesSent.get(), r.near().chunksServed.get());
+    }
+
+    @Test void missRecoveryWithTinyPinBudgetStillCorrect() throws Exception {
+        near.close();
+        near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20),
+                ReduceConfig.defaults().withPinBudget(100_000));
+        byte[] data = random(1 << 20, 5);
+        Transfer.run(near, "far", far, "nearA", data);
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertArrayEquals(data, r.received());
+    }
+
+    @Test void crossPeerRuleNeverReferencesAnotherPeersChunks() throws Exception {
+        byte[] data = random(1 << 20, 6);
+        // Peer A uploads through the far; the far learns the chunks.
+        Transfer.run(near, "far", far, "peerA", data);
+        // The far now sends the same bytes to peer B (a different near with its own dictionary).
+        try (ReductionService nearB = new ReductionService(ChunkStore.open(tmp.resolve("nearB"), 64L << 20),
+                ReduceConfig.defaults())) {
+            Transfer.Result toB = Transfer.run(far, "peerB", nearB, "far", data);
+            assertArrayEquals(data, toB.received());
+            assertEquals(0, toB.near().warmBytes.get(), "far referenced peer A's chunks to peer B: " + toB.near());
+            // To peer A, the same bytes are references.
+            Transfer.Result toA = Transfer.run(far, "peerA", near, "far", data);
+            assertTrue(toA.near().warmBytes.get() > data.length * 0.9, toA.near().toString());
+        }
+    }
+
+    @Test void tlsStreamIsNotLearned() throws Exception {
+        byte[] data = random(1 << 20, 7);
+        data[0] = 0x16; data[1] = 3; data[2] = 1; data[3] = 0x02; data[4] = 0x00;
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertArrayEquals(data, r.received());
+        assertEquals(Reason.NOT_LEARNED_ENCRYPTED, r.near().reason());
+        assertEquals(Reason.NOT_LEARNED_ENCRYPTED, r.far().peerReason());
+        Transfer.Result again = Transfer.run(near, "far", far, "nearA", data);
+        assertEquals(0, again.near().warmBytes.get());
+        assertTrue(again.near().wireOut.get() <= data.length * 1.01);
+    }
+
+    @Test void compressedObjectIsLearnedNotRecompressed() throws Exception {
+        byte[] data = text(1 << 20, 8);
+        data[0] = 'P'; data[1] = 'K'; data[2] = 3; data[3] = 4;
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertEquals(Reason.NOT_LEARNED_COMPRESSED, r.near().reason());
+        assertTrue(r.near().wireOut.get() >= data.length, "no zstd on a compressed object: " + r.near());
+        Transfer.Result again = Transfer.run(near, "far", far, "nearA", data);
+        assertArrayEquals(data, again.received());
+        assertTrue(again.near().wireOut.get() < data.length / 100, "but learned: " + again.near());
+    }
+
+    static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        }
+    }
+}

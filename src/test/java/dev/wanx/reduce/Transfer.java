@@ -1,0 +1,73 @@
+package dev.wanx.reduce;
+
+import dev.wanx.relay.ConduitSink;
+import dev.wanx.transport.Hint;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test/benchmark harness: one stream between a near and a far {@link ReductionService} over a {@link MemoryConduit}
+ * pair. The near app writes {@code payload} and half-closes; the far app echoes nothing and half-closes once it
+ * has read everything. Returns what the far app received and both ends' stream stats.
+ */
+final class Transfer {
+    static final EventExecutor NEAR_LOOP = new DefaultEventExecutor();
+    static final EventExecutor FAR_LOOP = new DefaultEventExecutor();
+
+    record Result(byte[] received, StreamStats near, StreamStats far, long tunnelBytesNearToFar, Throwable error) { }
+
+    static Result run(ReductionService near, String nearPeerName, ReductionService far, String farPeerName,
+                      byte[] payload) throws Exception {
+        MemoryConduit[] pair = MemoryConduit.pair(NEAR_LOOP, FAR_LOOP);
+        ReducingConduit n = near.wrap(pair[0], nearPeerName, Hint.RAW);
+        ReducingConduit f = far.wrap(pair[1], farPeerName, Hint.RAW);
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        CompletableFuture<Throwable> farClosed = new CompletableFuture<>();
+        CompletableFuture<Throwable> nearClosed = new CompletableFuture<>();
+        f.setSink(new ConduitSink() {
+            @Override public void onData(ByteBuf data) {
+                byte[] b = new byte[data.readableBytes()];
+                data.readBytes(b);
+                data.release();
+                got.writeBytes(b);
+            }
+
+            @Override public void onInputShutdown() { f.shutdownOutput(); }
+
+            @Override public void onClosed(Throwable cause) { farClosed.complete(cause); }
+
+            @Override public void onWritabilityChanged(boolean writable) { }
+        });
+        Object lock = new Object();
+        n.setSink(new ConduitSink() {
+            @Override public void onData(ByteBuf data) { data.release(); }
+
+            @Override public void onInputShutdown() { }
+
+            @Override public void onClosed(Throwable cause) { nearClosed.complete(cause); }
+
+            @Override public void onWritabilityChanged(boolean writable) {
+                synchronized (lock) { lock.notifyAll(); }
+            }
+        });
+        int off = 0;
+        while (off < payload.length) {
+            if (!n.isWritable()) {
+                synchronized (lock) { lock.wait(1); }
+                if (nearClosed.isDone()) break;
+                continue;
+            }
+            int len = Math.min(64 * 1024, payload.length - off);
+            n.write(io.netty.buffer.Unpooled.wrappedBuffer(payload, off, len));
+            off += len;
+        }
+        n.shutdownOutput();
+        Throwable e1 = farClosed.get(120, TimeUnit.SECONDS);
+        Throwable e2 = nearClosed.get(120, TimeUnit.SECONDS);
+        return new Result(got.toByteArray(), n.stats(), f.stats(), pair[0].written.get(), e1 != null ? e1 : e2);
+    }
+}
