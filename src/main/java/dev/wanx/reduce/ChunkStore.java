@@ -231,6 +231,11 @@ public final class ChunkStore implements AutoCloseable {
         db.put(chunks, writeOptions, fp.bytes(), value);
     }
 
+    /** Test hook: stores {@code data} under {@code fp} with a valid checksum (a wrong entry only SHA-256 can catch). */
+    void putUnchecked(Fingerprint fp, byte[] data) throws RocksDBException {
+        db.put(chunks, writeOptions, fp.bytes(), wrap(data));
+    }
+
     byte[] getRaw(Fingerprint fp) throws RocksDBException {
         return db.get(chunks, fp.bytes());
     }

@@ -26,6 +26,11 @@ public record ReduceConfig(int minChunk, int avgChunk, int maxChunk, int zstdLev
                 decodeHighWater, decodeHardCap, literalGroup, nanoClock);
     }
 
+    public ReduceConfig withClock(LongSupplier clock) {
+        return new ReduceConfig(minChunk, avgChunk, maxChunk, zstdLevel, pinBudget, flushIdleNanos, encodeHighWater,
+                decodeHighWater, decodeHardCap, literalGroup, clock);
+    }
+
     FastCdc newChunker() {
         return new FastCdc(minChunk, avgChunk, maxChunk);
     }

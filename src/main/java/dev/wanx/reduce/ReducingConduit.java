@@ -36,7 +36,7 @@ public final class ReducingConduit implements Conduit {
         this.stats = new StreamStats();
         this.encodeHighWater = cfg.encodeHighWater();
         ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-        this.encoder = new StreamEncoder(cfg, service.store(), peer, executor, alloc, inner::write, stats, totals,
+        this.encoder = new StreamEncoder(cfg, service.store(), peer, executor, alloc, inner::write, inner::isWritable, stats, totals,
                 this::progress);
         this.decoder = new StreamDecoder(cfg, service.store(), peer, executor, alloc, encoder, stats, totals,
                 new StreamDecoder.Events() {

@@ -35,6 +35,7 @@ final class StreamEncoder {
     private final StreamStats stats;
     private final StreamStats totals;
     private final Runnable onProgress;
+    private final java.util.function.BooleanSupplier tunnelWritable;
     private final FastCdc chunker;
 
     private Mode mode = Mode.DETECT;
@@ -66,7 +67,9 @@ final class StreamEncoder {
     }
 
     StreamEncoder(ReduceConfig cfg, ChunkStore store, long peer, EventExecutor executor, ByteBufAllocator alloc,
-                  Consumer<ByteBuf> out, StreamStats stats, StreamStats totals, Runnable onProgress) {
+                  Consumer<ByteBuf> out, java.util.function.BooleanSupplier tunnelWritable, StreamStats stats,
+                  StreamStats totals, Runnable onProgress) {
+        this.tunnelWritable = tunnelWritable;
         this.cfg = cfg;
         this.store = store;
         this.peer = peer;
@@ -166,7 +169,8 @@ final class StreamEncoder {
             flushTimer = null;
             long idle = cfg.nanoClock().getAsLong() - lastWrite;
             // Flush only after the app went quiet: a bulk transfer keeps its content-defined boundaries.
-            if (idle >= cfg.flushIdleNanos()) flushTail();
+            // And only when the tunnel can take it: behind a full tunnel the bytes would wait anyway.
+            if (idle >= cfg.flushIdleNanos() && tunnelWritable.getAsBoolean()) flushTail();
             else if (chunker.pending() > 0) armFlush(cfg.flushIdleNanos() - idle);
         }, delay, TimeUnit.NANOSECONDS);
     }

@@ -15,9 +15,12 @@ class ReducingConduitTest {
     ReductionService near;
     ReductionService far;
 
+    /** A frozen clock: the idle flush never fires, so chunk boundaries do not depend on thread scheduling. */
+    static final ReduceConfig CFG = ReduceConfig.defaults().withClock(() -> 0L);
+
     @BeforeEach void open() throws Exception {
-        near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20), ReduceConfig.defaults());
-        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), ReduceConfig.defaults());
+        near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20), CFG);
+        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), CFG);
     }
 
     @AfterEach void close() {
@@ -88,7 +91,7 @@ class ReducingConduitTest {
         Transfer.run(near, "far", far, "nearA", data);
         far.close();
         deleteTree(tmp.resolve("far"));
-        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), ReduceConfig.defaults());
+        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), CFG);
         Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
         assertNull(r.error());
         assertArrayEquals(data, r.received());
@@ -97,10 +100,27 @@ class ReducingConduitTest {
         assertEquals(r.far().missesSent.get(), r.near().chunksServed.get());
     }
 
+    @Test void wrongDictionaryEntriesAreNeverDelivered() throws Exception {
+        byte[] data = random(1 << 20, 9);
+        Transfer.run(near, "far", far, "nearA", data);
+        // Replace every chunk in the receiver's dictionary with other bytes under a valid checksum.
+        int poisoned = 0;
+        for (byte[] c : FastCdcTest.chunk(new FastCdc(), data, 65536)) {
+            byte[] bad = c.clone();
+            bad[0] ^= 0x55;
+            far.store().putUnchecked(Fingerprint.of(c), bad);
+            poisoned++;
+        }
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertNull(r.error());
+        assertArrayEquals(data, r.received());
+        assertEquals(poisoned, r.far().missesSent.get(), "every poisoned chunk was re-fetched: " + r.far());
+    }
+
     @Test void missRecoveryWithTinyPinBudgetStillCorrect() throws Exception {
         near.close();
         near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20),
-                ReduceConfig.defaults().withPinBudget(100_000));
+                CFG.withPinBudget(100_000));
         byte[] data = random(1 << 20, 5);
         Transfer.run(near, "far", far, "nearA", data);
         Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
@@ -113,7 +133,7 @@ class ReducingConduitTest {
         Transfer.run(near, "far", far, "peerA", data);
         // The far now sends the same bytes to peer B (a different near with its own dictionary).
         try (ReductionService nearB = new ReductionService(ChunkStore.open(tmp.resolve("nearB"), 64L << 20),
-                ReduceConfig.defaults())) {
+                CFG)) {
             Transfer.Result toB = Transfer.run(far, "peerB", nearB, "far", data);
             assertArrayEquals(data, toB.received());
             assertEquals(0, toB.near().warmBytes.get(), "far referenced peer A's chunks to peer B: " + toB.near());
@@ -144,6 +164,40 @@ class ReducingConduitTest {
         Transfer.Result again = Transfer.run(near, "far", far, "nearA", data);
         assertArrayEquals(data, again.received());
         assertTrue(again.near().wireOut.get() < data.length / 100, "but learned: " + again.near());
+    }
+
+    @Test void smallWriteIsFlushedWhenAppGoesIdleAndEchoWorks() throws Exception {
+        // Real clock: a 100-byte request must arrive without a half-close (interactive protocols).
+        ReduceConfig real = ReduceConfig.defaults();
+        try (ReductionService n = new ReductionService(ChunkStore.open(tmp.resolve("n2"), 64L << 20), real);
+             ReductionService f = new ReductionService(ChunkStore.open(tmp.resolve("f2"), 64L << 20), real)) {
+            MemoryConduit[] pair = MemoryConduit.pair(Transfer.NEAR_LOOP, Transfer.FAR_LOOP);
+            ReducingConduit a = n.wrap(pair[0], "far", dev.wanx.transport.Hint.RAW);
+            ReducingConduit b = f.wrap(pair[1], "near", dev.wanx.transport.Hint.RAW);
+            java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+            b.setSink(new Sink() {
+                @Override public void onData(io.netty.buffer.ByteBuf d) {
+                    b.write(d); // echo
+                }
+            });
+            a.setSink(new Sink() {
+                @Override public void onData(io.netty.buffer.ByteBuf d) {
+                    reply.complete(d.toString(java.nio.charset.StandardCharsets.US_ASCII));
+                    d.release();
+                }
+            });
+            a.write(io.netty.buffer.Unpooled.copiedBuffer("hello far", java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals("hello far", reply.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            a.abort(new Exception("done"));
+        }
+    }
+
+    abstract static class Sink implements dev.wanx.relay.ConduitSink {
+        @Override public void onInputShutdown() { }
+
+        @Override public void onClosed(Throwable cause) { }
+
+        @Override public void onWritabilityChanged(boolean writable) { }
     }
 
     static void deleteTree(Path p) throws Exception {
