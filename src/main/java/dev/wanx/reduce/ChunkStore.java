@@ -129,7 +129,7 @@ public final class ChunkStore implements AutoCloseable {
                 .setCompactionOptionsFIFO(keep(new CompactionOptionsFIFO().setMaxTableFilesSize(fifoMax)
                         .setAllowCompaction(false)))
                 .setWriteBufferSize(writeBuffer)
-                .setMaxWriteBufferNumber(2)
+                .setMaxWriteBufferNumber(4) // let a flush lag without stalling writers
                 .setCompressionType(CompressionType.NO_COMPRESSION) // literals are zstd'd on the wire already
                 .setTableFormatConfig(table);
         o.setTtl(0); // FIFO by size only

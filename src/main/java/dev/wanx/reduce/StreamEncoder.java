@@ -64,6 +64,7 @@ final class StreamEncoder {
         boolean end;
         boolean learn = true;
         long bytes;
+        int pos; // chunks already emitted (a batch can pause on the pin budget)
     }
 
     StreamEncoder(ReduceConfig cfg, ChunkStore store, long peer, EventExecutor executor, ByteBufAllocator alloc,
@@ -196,42 +197,52 @@ final class StreamEncoder {
 
     private void drain() {
         while (!failed && !batches.isEmpty() && batches.peek().ready) {
-            Batch b = batches.poll();
+            Batch b = batches.peek();
             if (b.end) {
+                batches.poll();
                 emit(ReduceWire.end(alloc, stats.reason(), stats.why()), true);
                 endSent = true;
                 break;
             }
-            emitBatch(b);
+            if (!emitBatch(b)) break; // pin budget full: wait for ACKs (backpressure, not a colder stream)
+            batches.poll();
             backlog -= b.bytes;
         }
         onProgress.run();
     }
 
-    private void emitBatch(Batch b) {
+    private boolean refable(Batch b, int i) {
+        return b.learn && b.known != null && b.known[i];
+    }
+
+    /** Emits from b.pos on; false if it stopped because referenced chunks would exceed the pin budget. */
+    private boolean emitBatch(Batch b) {
         int n = b.chunks.size();
-        int i = 0;
+        int i = b.pos;
         while (i < n) {
-            boolean ref = b.learn && b.known != null && b.known[i] && pinnedBytes + b.chunks.get(i).length <= cfg.pinBudget();
             int j = i;
-            if (ref) {
-                while (j < n && b.known[j] && pinnedBytes <= cfg.pinBudget() && j - i < 4096) {
+            if (refable(b, i)) {
+                while (j < n && refable(b, j) && j - i < 4096
+                        && (pinnedBytes == 0 || pinnedBytes + b.chunks.get(j).length <= cfg.pinBudget())) {
                     pin(b.fps.get(j), b.chunks.get(j));
                     j++;
+                }
+                if (j == i) {
+                    b.pos = i;
+                    return false;
                 }
                 emitRef(b, i, j);
             } else {
                 long size = 0;
-                while (j < n && size < cfg.literalGroup() && !(b.learn && b.known != null && b.known[j]
-                        && pinnedBytes + b.chunks.get(j).length <= cfg.pinBudget())) {
+                while (j < n && size < cfg.literalGroup() && !refable(b, j)) {
                     size += b.chunks.get(j).length;
                     j++;
                 }
-                if (j == i) j++; // cannot happen; guards the loop
                 emitLiteral(b, i, j, (int) size);
             }
             i = j;
         }
+        b.pos = n;
         if (mode == Mode.LEARN && stats.warmBytes.get() == 0 && stats.coldBytes.get() >= ENTROPY_WINDOW
                 && highEntropyBytes >= stats.coldBytes.get() * 0.95) {
             // A full window of random-looking bytes and not one repeat: ciphertext. Learning it only evicts
@@ -240,6 +251,7 @@ final class StreamEncoder {
             stats.reason(Reason.NOT_LEARNED_ENCRYPTED, "high entropy without repeats in the first MiB");
             if (chunker.pending() > 0) flushTail();
         }
+        return true;
     }
 
     private void emitRef(Batch b, int from, int to) {
@@ -295,6 +307,11 @@ final class StreamEncoder {
 
     /** The receiver resolved every REF record up to {@code seq}: unpin their chunks. */
     void onAck(long seq) {
+        unpin(seq);
+        if (!batches.isEmpty()) drain(); // a batch may be waiting for pin space
+    }
+
+    private void unpin(long seq) {
         while (!pinLog.isEmpty() && (long) pinLog.peek()[0] <= seq) {
             @SuppressWarnings("unchecked")
             List<Fingerprint> fps = (List<Fingerprint>) pinLog.poll()[1];

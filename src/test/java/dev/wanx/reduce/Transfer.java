@@ -20,6 +20,53 @@ final class Transfer {
 
     record Result(byte[] received, StreamStats near, StreamStats far, long tunnelBytesNearToFar, Throwable error) { }
 
+    /** Reduction off: the same pipe and app loop without the codec, for speed comparisons. Returns nanos. */
+    static long runRaw(byte[] payload) throws Exception {
+        MemoryConduit[] pair = MemoryConduit.pair(NEAR_LOOP, FAR_LOOP);
+        long t0 = System.nanoTime();
+        CompletableFuture<Long> got = new CompletableFuture<>();
+        long[] n = {0};
+        pair[1].setSink(new ConduitSink() {
+            @Override public void onData(ByteBuf data) {
+                n[0] += data.readableBytes();
+                byte[] b = new byte[data.readableBytes()];
+                data.readBytes(b); // same copy-out cost as the reduced run's app sink
+                data.release();
+            }
+
+            @Override public void onInputShutdown() { pair[1].shutdownOutput(); got.complete(n[0]); }
+
+            @Override public void onClosed(Throwable cause) { }
+
+            @Override public void onWritabilityChanged(boolean writable) { }
+        });
+        Object lock = new Object();
+        pair[0].setSink(new ConduitSink() {
+            @Override public void onData(ByteBuf data) { data.release(); }
+
+            @Override public void onInputShutdown() { }
+
+            @Override public void onClosed(Throwable cause) { }
+
+            @Override public void onWritabilityChanged(boolean writable) {
+                synchronized (lock) { lock.notifyAll(); }
+            }
+        });
+        int off = 0;
+        while (off < payload.length) {
+            if (!pair[0].isWritable()) {
+                synchronized (lock) { lock.wait(1); }
+                continue;
+            }
+            int len = Math.min(64 * 1024, payload.length - off);
+            pair[0].write(io.netty.buffer.Unpooled.wrappedBuffer(payload, off, len));
+            off += len;
+        }
+        pair[0].shutdownOutput();
+        if (got.get(120, TimeUnit.SECONDS) != payload.length) throw new IllegalStateException("short");
+        return System.nanoTime() - t0;
+    }
+
     static Result run(ReductionService near, String nearPeerName, ReductionService far, String farPeerName,
                       byte[] payload) throws Exception {
         MemoryConduit[] pair = MemoryConduit.pair(NEAR_LOOP, FAR_LOOP);
