@@ -55,7 +55,7 @@ final class Transfer {
         int off = 0;
         while (off < payload.length) {
             if (!pair[0].isWritable()) {
-                synchronized (lock) { lock.wait(1); }
+                synchronized (lock) { if (!pair[0].isWritable()) lock.wait(10); }
                 continue;
             }
             int len = Math.min(64 * 1024, payload.length - off);
@@ -104,7 +104,8 @@ final class Transfer {
         int off = 0;
         while (off < payload.length) {
             if (!n.isWritable()) {
-                synchronized (lock) { lock.wait(1); }
+                // Check under the lock the notifier takes, so a wake-up cannot slip between check and wait.
+                synchronized (lock) { if (!n.isWritable()) lock.wait(10); }
                 if (nearClosed.isDone()) break;
                 continue;
             }

@@ -27,10 +27,11 @@ public final class WireExperiment {
         String zip = args.length > 0 ? args[0] : "/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip";
         int mib = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         Path tmp = Files.createTempDirectory("wanx-exp");
+        String only = System.getProperty("only", "");
         try {
-            object(tmp, mib);
-            tree(tmp, zip);
-            coldRandom(tmp, 64);
+            if (only.isEmpty() || only.equals("object")) object(tmp, mib);
+            if (only.isEmpty() || only.equals("tree")) tree(tmp, zip);
+            if (only.isEmpty() || only.equals("random")) coldRandom(tmp, 64);
         } finally {
             ReducingConduitTest.deleteTree(tmp);
             Transfer.NEAR_LOOP.shutdownGracefully();
