@@ -123,6 +123,19 @@ class ChunkStoreTest {
         }
     }
 
+    @Test void dictToolPrintsStats() throws Exception {
+        byte[] c = random(8000, 7);
+        try (ChunkStore s = ChunkStore.open(tmp, 64L << 20)) {
+            s.learn(1, List.of(Fingerprint.of(c)), List.of(c));
+            s.get(Fingerprint.of(c));
+        }
+        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+        assertEquals(0, DictTool.printStats(tmp, new java.io.PrintStream(bo, true)));
+        String out = bo.toString();
+        assertTrue(out.contains("chunks ~1") && out.contains("hits 1") && out.contains("hit ratio 100.0%"), out);
+        assertEquals(2, DictTool.printStats(tmp.resolve("nope"), new java.io.PrintStream(bo, true)));
+    }
+
     static long sstBytes(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".sst")).mapToLong(p -> p.toFile().length()).sum();
