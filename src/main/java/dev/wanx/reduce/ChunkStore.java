@@ -178,6 +178,11 @@ public final class ChunkStore implements AutoCloseable {
         return out;
     }
 
+    /** Reads a chunk without counting a hit or miss (the sender answering a MISS from its own dictionary). */
+    public byte[] peek(Fingerprint fp) throws RocksDBException {
+        return unwrap(db.get(chunks, fp.bytes()));
+    }
+
     /** Single-chunk lookup without peer bookkeeping (tools, tests). */
     public byte[] get(Fingerprint fp) throws RocksDBException {
         byte[] d = unwrap(db.get(chunks, fp.bytes()));

@@ -37,7 +37,10 @@ public final class ReducingConduit implements Conduit {
         this.encodeHighWater = cfg.encodeHighWater();
         ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
         this.encoder = new StreamEncoder(cfg, service.store(), peer, executor, alloc, inner::write, inner::isWritable, stats, totals,
-                this::progress);
+                this::progress, e -> {
+                    fail(e);
+                    signalClosed(e);
+                });
         this.decoder = new StreamDecoder(cfg, service.store(), peer, executor, alloc, encoder, stats, totals,
                 new StreamDecoder.Events() {
                     @Override public void deliver(ByteBuf data) {

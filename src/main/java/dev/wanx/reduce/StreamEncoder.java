@@ -16,8 +16,12 @@ import java.util.function.Consumer;
 /**
  * One stream direction, app bytes to records: chunk, fingerprint, ask the dictionary (async, in order) which
  * chunks this peer already has, then emit REF runs for known chunks and LITERAL groups (zstd when it pays) for
- * the rest. Referenced chunks stay pinned in memory (bounded) until the receiver acknowledges them, so a MISS can
- * always be answered; when the pin budget is full, known chunks go as literals instead (correct, just colder).
+ * the rest. Every referenced chunk is remembered until the receiver acknowledges it, so a MISS can be answered:
+ * the first {@code pinBudget} bytes with their contents in memory ("hard" pins), beyond that by fingerprint only
+ * ("soft" pins, answered from our own dictionary, where a referenced chunk sits in the newest half of the FIFO
+ * because prepareSend re-inserts older ones). Never stalling on pins matters: ACKs travel on the reverse input,
+ * which the peer's app may legitimately stop reading, and a stall would couple the two directions (deadlock).
+ * Past {@link #MAX_OUTSTANDING} unacknowledged references, known chunks go as literals (correct, just colder).
  * Runs on the stream's executor only.
  */
 final class StreamEncoder {
@@ -25,6 +29,7 @@ final class StreamEncoder {
 
     private static final int SNIFF = 8 * 1024;
     private static final long ENTROPY_WINDOW = 1L << 20;
+    static final int MAX_OUTSTANDING = 256 * 1024; // ~2 GiB of 8 KiB chunks referenced but not yet acked
 
     private final ReduceConfig cfg;
     private final ChunkStore store;
@@ -36,6 +41,7 @@ final class StreamEncoder {
     private final StreamStats totals;
     private final Runnable onProgress;
     private final java.util.function.BooleanSupplier tunnelWritable;
+    private final Consumer<Throwable> onFail;
     private final FastCdc chunker;
 
     private Mode mode = Mode.DETECT;
@@ -64,13 +70,13 @@ final class StreamEncoder {
         boolean end;
         boolean learn = true;
         long bytes;
-        int pos; // chunks already emitted (a batch can pause on the pin budget)
     }
 
     StreamEncoder(ReduceConfig cfg, ChunkStore store, long peer, EventExecutor executor, ByteBufAllocator alloc,
                   Consumer<ByteBuf> out, java.util.function.BooleanSupplier tunnelWritable, StreamStats stats,
-                  StreamStats totals, Runnable onProgress) {
+                  StreamStats totals, Runnable onProgress, Consumer<Throwable> onFail) {
         this.tunnelWritable = tunnelWritable;
+        this.onFail = onFail;
         this.cfg = cfg;
         this.store = store;
         this.peer = peer;
@@ -204,7 +210,7 @@ final class StreamEncoder {
                 endSent = true;
                 break;
             }
-            if (!emitBatch(b)) break; // pin budget full: wait for ACKs (backpressure, not a colder stream)
+            emitBatch(b);
             batches.poll();
             backlog -= b.bytes;
         }
@@ -212,24 +218,18 @@ final class StreamEncoder {
     }
 
     private boolean refable(Batch b, int i) {
-        return b.learn && b.known != null && b.known[i];
+        return b.learn && b.known != null && b.known[i] && pinCount.size() < MAX_OUTSTANDING;
     }
 
-    /** Emits from b.pos on; false if it stopped because referenced chunks would exceed the pin budget. */
-    private boolean emitBatch(Batch b) {
+    private void emitBatch(Batch b) {
         int n = b.chunks.size();
-        int i = b.pos;
+        int i = 0;
         while (i < n) {
             int j = i;
             if (refable(b, i)) {
-                while (j < n && refable(b, j) && j - i < 4096
-                        && (pinnedBytes == 0 || pinnedBytes + b.chunks.get(j).length <= cfg.pinBudget())) {
+                while (j < n && refable(b, j) && j - i < 4096) {
                     pin(b.fps.get(j), b.chunks.get(j));
                     j++;
-                }
-                if (j == i) {
-                    b.pos = i;
-                    return false;
                 }
                 emitRef(b, i, j);
             } else {
@@ -242,7 +242,6 @@ final class StreamEncoder {
             }
             i = j;
         }
-        b.pos = n;
         if (mode == Mode.LEARN && stats.warmBytes.get() == 0 && stats.coldBytes.get() >= ENTROPY_WINDOW
                 && highEntropyBytes >= stats.coldBytes.get() * 0.95) {
             // A full window of random-looking bytes and not one repeat: ciphertext. Learning it only evicts
@@ -251,7 +250,6 @@ final class StreamEncoder {
             stats.reason(Reason.NOT_LEARNED_ENCRYPTED, "high entropy without repeats in the first MiB");
             if (chunker.pending() > 0) flushTail();
         }
-        return true;
     }
 
     private void emitRef(Batch b, int from, int to) {
@@ -301,14 +299,16 @@ final class StreamEncoder {
     }
 
     private void pin(Fingerprint fp, byte[] data) {
-        if (pinned.putIfAbsent(fp, data) == null) pinnedBytes += data.length;
         pinCount.merge(fp, 1, Integer::sum);
+        if (!pinned.containsKey(fp) && pinnedBytes + data.length <= cfg.pinBudget()) {
+            pinned.put(fp, data);
+            pinnedBytes += data.length;
+        }
     }
 
     /** The receiver resolved every REF record up to {@code seq}: unpin their chunks. */
     void onAck(long seq) {
         unpin(seq);
-        if (!batches.isEmpty()) drain(); // a batch may be waiting for pin space
     }
 
     private void unpin(long seq) {
@@ -330,13 +330,29 @@ final class StreamEncoder {
         endAcked = true;
     }
 
-    /** The receiver lacks these chunks: answer from the pins (a referenced chunk is pinned until acked). */
+    /** The receiver lacks these chunks: answer from the hard pins, else (soft pin) from our dictionary. */
     void onMiss(List<Fingerprint> fps) {
         for (Fingerprint fp : fps) {
-            byte[] d = pinned.get(fp);
-            if (d == null) throw new ReduceWire.ProtocolException("MISS for a chunk never referenced or already acked: " + fp);
+            if (!pinCount.containsKey(fp)) {
+                throw new ReduceWire.ProtocolException("MISS for a chunk never referenced or already acked: " + fp);
+            }
             stats.chunksServed.incrementAndGet();
-            emitControl(ReduceWire.chunk(alloc, fp, d));
+            byte[] d = pinned.get(fp);
+            if (d != null) {
+                emitControl(ReduceWire.chunk(alloc, fp, d));
+                continue;
+            }
+            store.submit(() -> store.peek(fp)).whenComplete((data, err) -> executor.execute(() -> {
+                if (failed) return;
+                if (data != null && fp.matches(data)) {
+                    emitControl(ReduceWire.chunk(alloc, fp, data));
+                } else {
+                    // Evicted (or corrupt) within one round trip of being referenced: the receiver cannot be
+                    // answered; abort rather than deliver anything wrong.
+                    onFail.accept(new IllegalStateException("referenced chunk " + fp + " lost before acknowledgement",
+                            err));
+                }
+            }));
         }
     }
 

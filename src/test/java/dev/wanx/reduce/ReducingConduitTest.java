@@ -37,14 +37,21 @@ class ReducingConduitTest {
         return sb.substring(0, size).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /** Incompressible but learnable: random bytes behind a zip signature (a compressed archive). */
+    static byte[] archive(int size, long seed) {
+        byte[] b = random(size, seed);
+        b[0] = 'P'; b[1] = 'K'; b[2] = 3; b[3] = 4;
+        return b;
+    }
+
     static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
     }
 
-    @Test void roundTripRandomThenWarm() throws Exception {
-        byte[] data = random(3 << 20, 1);
+    @Test void roundTripArchiveThenWarm() throws Exception {
+        byte[] data = archive(3 << 20, 1);
         Transfer.Result cold = Transfer.run(near, "far", far, "nearA", data);
         assertNull(cold.error());
         assertArrayEquals(data, cold.received());
@@ -53,7 +60,7 @@ class ReducingConduitTest {
         assertNull(warm.error());
         assertArrayEquals(data, warm.received());
         assertTrue(warm.near().wireOut.get() < data.length / 100, "warm: " + warm.near());
-        assertEquals(Reason.REDUCED, warm.near().reason());
+        assertEquals(Reason.NOT_LEARNED_COMPRESSED, cold.near().reason());
         assertEquals(0, warm.far().missesSent.get());
     }
 
@@ -87,7 +94,7 @@ class ReducingConduitTest {
     }
 
     @Test void missRecoveryAfterReceiverDictionaryWiped() throws Exception {
-        byte[] data = random(2 << 20, 4);
+        byte[] data = archive(2 << 20, 4);
         Transfer.run(near, "far", far, "nearA", data);
         far.close();
         deleteTree(tmp.resolve("far"));
@@ -101,7 +108,7 @@ class ReducingConduitTest {
     }
 
     @Test void wrongDictionaryEntriesAreNeverDelivered() throws Exception {
-        byte[] data = random(1 << 20, 9);
+        byte[] data = archive(1 << 20, 9);
         Transfer.run(near, "far", far, "nearA", data);
         // Replace every chunk in the receiver's dictionary with other bytes under a valid checksum.
         int poisoned = 0;
@@ -117,18 +124,24 @@ class ReducingConduitTest {
         assertEquals(poisoned, r.far().missesSent.get(), "every poisoned chunk was re-fetched: " + r.far());
     }
 
-    @Test void missRecoveryWithTinyPinBudgetStillCorrect() throws Exception {
+    @Test void missesBeyondThePinBudgetAreAnsweredFromTheSendersDictionary() throws Exception {
         near.close();
-        near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20),
-                CFG.withPinBudget(100_000));
-        byte[] data = random(1 << 20, 5);
+        near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20), CFG.withPinBudget(100_000));
+        byte[] data = archive(2 << 20, 5);
         Transfer.run(near, "far", far, "nearA", data);
+        far.close();
+        deleteTree(tmp.resolve("far"));
+        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), CFG);
         Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertNull(r.error());
         assertArrayEquals(data, r.received());
+        assertTrue(r.near().warmBytes.get() > data.length * 0.9, "still referenced: " + r.near());
+        assertEquals(r.far().missesSent.get(), r.near().chunksServed.get());
+        assertTrue(r.far().missesSent.get() > 100_000 / 8192 * 2, "most misses served from soft pins: " + r.far());
     }
 
     @Test void crossPeerRuleNeverReferencesAnotherPeersChunks() throws Exception {
-        byte[] data = random(1 << 20, 6);
+        byte[] data = archive(1 << 20, 6);
         // Peer A uploads through the far; the far learns the chunks.
         Transfer.run(near, "far", far, "peerA", data);
         // The far now sends the same bytes to peer B (a different near with its own dictionary).
@@ -141,6 +154,14 @@ class ReducingConduitTest {
             Transfer.Result toA = Transfer.run(far, "peerA", near, "far", data);
             assertTrue(toA.near().warmBytes.get() > data.length * 0.9, toA.near().toString());
         }
+    }
+
+    @Test void randomWithoutRepeatsIsClassifiedEncryptedAfterTheFirstMiB() throws Exception {
+        byte[] data = random(4 << 20, 10);
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertArrayEquals(data, r.received());
+        assertEquals(Reason.NOT_LEARNED_ENCRYPTED, r.near().reason(), r.near().toString());
+        assertTrue(r.near().wireOut.get() <= data.length * 1.01);
     }
 
     @Test void tlsStreamIsNotLearned() throws Exception {
