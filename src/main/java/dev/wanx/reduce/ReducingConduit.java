@@ -25,7 +25,11 @@ public final class ReducingConduit implements Conduit {
     private final ReductionService service;
     private final long encodeHighWater;
     private volatile ConduitSink sink;
-    private volatile boolean writable = true;
+    // Writability counts bytes handed to write() but not yet taken by the loop (the caller may be another thread)
+    // plus the encoder's backlog; sawUnwritable records that a caller saw "full", so the loop owes it an event.
+    private final java.util.concurrent.atomic.AtomicLong pendingWrites = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long backlog;
+    private volatile boolean sawUnwritable;
     private boolean innerShut;
     private boolean closed;
 
@@ -70,13 +74,20 @@ public final class ReducingConduit implements Conduit {
     }
 
     @Override public void write(ByteBuf data) {
+        int n = data.readableBytes();
+        pendingWrites.addAndGet(n);
+        if (!isWritable()) sawUnwritable = true; // before the task is queued, so the loop cannot miss it
         onLoop(() -> {
             if (closed) {
+                pendingWrites.addAndGet(-n);
                 data.release();
                 return;
             }
             try {
                 encoder.write(data);
+                backlog = encoder.backlog();
+                pendingWrites.addAndGet(-n);
+                progress();
             } catch (RuntimeException e) {
                 fail(e);
             }
@@ -94,7 +105,7 @@ public final class ReducingConduit implements Conduit {
     }
 
     @Override public boolean isWritable() {
-        return writable && inner.isWritable();
+        return pendingWrites.get() + backlog < encodeHighWater && inner.isWritable();
     }
 
     @Override public void setReadEnabled(boolean enabled) {
@@ -122,11 +133,11 @@ public final class ReducingConduit implements Conduit {
 
     /** After any progress: writability towards the app, and the both-sides-done tunnel FIN. */
     private void progress() {
-        boolean w = encoder.backlog() < encodeHighWater;
-        if (w != writable) {
-            writable = w;
+        backlog = encoder.backlog();
+        if (sawUnwritable && isWritable()) {
+            sawUnwritable = false;
             ConduitSink s = sink;
-            if (s != null) s.onWritabilityChanged(isWritable());
+            if (s != null) s.onWritabilityChanged(true);
         }
         if (!innerShut && !closed && encoder.endSent() && encoder.endAcked() && decoder.endDelivered()) {
             innerShut = true;
@@ -193,8 +204,10 @@ public final class ReducingConduit implements Conduit {
         }
 
         @Override public void onWritabilityChanged(boolean w) {
+            boolean now = isWritable();
+            if (now) sawUnwritable = false;
             ConduitSink s = sink;
-            if (s != null) s.onWritabilityChanged(isWritable());
+            if (s != null) s.onWritabilityChanged(now);
         }
     }
 }

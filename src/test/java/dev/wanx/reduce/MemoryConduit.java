@@ -25,7 +25,6 @@ final class MemoryConduit implements Conduit {
     private volatile boolean outShut;
     private boolean inShut;
     private boolean closed;
-    private volatile boolean writableState = true;
     private static final Object FIN = new Object();
 
     private MemoryConduit(EventExecutor executor, String name) {
@@ -46,11 +45,10 @@ final class MemoryConduit implements Conduit {
             return;
         }
         written.addAndGet(data.readableBytes());
-        long now = peer.inFlight.addAndGet(data.readableBytes());
-        if (now > HIGH && writableState) {
-            writableState = false;
-            executor.execute(() -> { ConduitSink s = sink; if (s != null) s.onWritabilityChanged(false); });
-        }
+        int n = data.readableBytes();
+        long after = peer.inFlight.addAndGet(n);
+        // Edge-triggered from the atomic counter itself, so no crossing is missed; isWritable() reads it live.
+        if (after - n <= HIGH && after > HIGH) notifyWritable(false);
         peer.enqueue(data);
     }
 
@@ -70,8 +68,9 @@ final class MemoryConduit implements Conduit {
         while (s != null && !closed && readEnabled && !inbox.isEmpty()) {
             Object o = inbox.poll();
             if (o instanceof ByteBuf b) {
-                long left = inFlight.addAndGet(-b.readableBytes());
-                if (left < LOW && !peer.writableState) peer.becomeWritable();
+                int n = b.readableBytes();
+                long left = inFlight.addAndGet(-n);
+                if (left + n >= LOW && left < LOW) peer.notifyWritable(true);
                 s.onData(b);
             } else if (o == FIN) {
                 inShut = true;
@@ -83,12 +82,10 @@ final class MemoryConduit implements Conduit {
         }
     }
 
-    private void becomeWritable() {
+    private void notifyWritable(boolean w) {
         executor.execute(() -> {
-            if (writableState) return;
-            writableState = true;
             ConduitSink s = sink;
-            if (s != null) s.onWritabilityChanged(true);
+            if (s != null) s.onWritabilityChanged(w);
         });
     }
 
@@ -117,7 +114,7 @@ final class MemoryConduit implements Conduit {
     }
 
     @Override public boolean isWritable() {
-        return writableState;
+        return peer.inFlight.get() <= HIGH;
     }
 
     @Override public void setReadEnabled(boolean enabled) {

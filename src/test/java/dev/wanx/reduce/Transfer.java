@@ -18,6 +18,9 @@ final class Transfer {
     static final EventExecutor NEAR_LOOP = new DefaultEventExecutor();
     static final EventExecutor FAR_LOOP = new DefaultEventExecutor();
 
+    static final boolean DEBUG = Boolean.getBoolean("transfer.debug");
+    static long T0;
+
     record Result(byte[] received, StreamStats near, StreamStats far, long tunnelBytesNearToFar, Throwable error) { }
 
     /** Reduction off: the same pipe and app loop without the codec, for speed comparisons. Returns nanos. */
@@ -83,7 +86,10 @@ final class Transfer {
                 got.writeBytes(b);
             }
 
-            @Override public void onInputShutdown() { f.shutdownOutput(); }
+            @Override public void onInputShutdown() {
+                if (DEBUG) System.err.printf("far input end at %d ms%n", (System.nanoTime() - T0) / 1_000_000);
+                f.shutdownOutput();
+            }
 
             @Override public void onClosed(Throwable cause) { farClosed.complete(cause); }
 
@@ -101,6 +107,7 @@ final class Transfer {
                 synchronized (lock) { lock.notifyAll(); }
             }
         });
+        T0 = System.nanoTime();
         int off = 0;
         while (off < payload.length) {
             if (!n.isWritable()) {
@@ -113,9 +120,12 @@ final class Transfer {
             n.write(io.netty.buffer.Unpooled.wrappedBuffer(payload, off, len));
             off += len;
         }
+        if (DEBUG) System.err.printf("writes done at %d ms%n", (System.nanoTime() - T0) / 1_000_000);
         n.shutdownOutput();
         Throwable e1 = farClosed.get(120, TimeUnit.SECONDS);
+        if (DEBUG) System.err.printf("far closed at %d ms%n", (System.nanoTime() - T0) / 1_000_000);
         Throwable e2 = nearClosed.get(120, TimeUnit.SECONDS);
+        if (DEBUG) System.err.printf("near closed at %d ms%n", (System.nanoTime() - T0) / 1_000_000);
         return new Result(got.toByteArray(), n.stats(), f.stats(), pair[0].written.get(), e1 != null ? e1 : e2);
     }
 }
