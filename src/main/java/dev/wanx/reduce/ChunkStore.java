@@ -112,7 +112,7 @@ public final class ChunkStore implements AutoCloseable {
     }
 
     public static ChunkStore open(Path dir, long maxBytes) throws RocksDBException {
-        return new ChunkStore(dir, maxBytes, false, 4096);
+        return new ChunkStore(dir, maxBytes, false, 1024); // jobs carry chunk bytes: bound the memory they pin
     }
 
     /** Opens for {@code wanx dict stats} while nothing else has to write (RocksDB read-only mode). */

@@ -213,6 +213,56 @@ class ReducingConduitTest {
         }
     }
 
+    @Test void backpressureBoundsBufferingWhileTheReceiverDoesNotRead() throws Exception {
+        byte[] data = archive(32 << 20, 11);
+        MemoryConduit[] pair = MemoryConduit.pair(Transfer.NEAR_LOOP, Transfer.FAR_LOOP);
+        ReducingConduit a = near.wrap(pair[0], "far", dev.wanx.transport.Hint.RAW);
+        ReducingConduit b = far.wrap(pair[1], "near", dev.wanx.transport.Hint.RAW);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        b.setReadEnabled(false); // the far app does not read yet
+        b.setSink(new Sink() {
+            @Override public void onData(io.netty.buffer.ByteBuf d) {
+                byte[] x = new byte[d.readableBytes()];
+                d.readBytes(x);
+                d.release();
+                got.writeBytes(x);
+            }
+
+            @Override public void onInputShutdown() {
+                b.shutdownOutput();
+                ended.complete(null);
+            }
+        });
+        Object lock = new Object();
+        a.setSink(new Sink() {
+            @Override public void onData(io.netty.buffer.ByteBuf d) { d.release(); }
+
+            @Override public void onWritabilityChanged(boolean w) {
+                synchronized (lock) { lock.notifyAll(); }
+            }
+        });
+        int off = 0;
+        while (off < data.length && a.isWritable()) {
+            a.write(io.netty.buffer.Unpooled.wrappedBuffer(data, off, 65536));
+            off += 65536;
+            Thread.sleep(0, 100_000);
+        }
+        Thread.sleep(200); // let everything in flight settle; the writer must still be held back
+        assertFalse(a.isWritable());
+        assertTrue(off < 24 << 20, "accepted " + off + " bytes while nobody read");
+        b.setReadEnabled(true);
+        while (off < data.length) {
+            synchronized (lock) { if (!a.isWritable()) lock.wait(10); }
+            if (!a.isWritable()) continue;
+            a.write(io.netty.buffer.Unpooled.wrappedBuffer(data, off, 65536));
+            off += 65536;
+        }
+        a.shutdownOutput();
+        ended.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertArrayEquals(data, got.toByteArray());
+    }
+
     abstract static class Sink implements dev.wanx.relay.ConduitSink {
         @Override public void onInputShutdown() { }
 
