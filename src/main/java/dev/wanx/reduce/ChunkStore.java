@@ -130,6 +130,10 @@ public final class ChunkStore implements AutoCloseable {
                         .setAllowCompaction(false)))
                 .setWriteBufferSize(writeBuffer)
                 .setMaxWriteBufferNumber(4) // let a flush lag without stalling writers
+                // FIFO keeps every file in L0: the default L0 slowdown/stop triggers (20/36 files) would throttle
+                // and then stop writes once a large dictionary holds more files than that.
+                .setLevel0SlowdownWritesTrigger(1 << 30)
+                .setLevel0StopWritesTrigger(1 << 30)
                 .setCompressionType(CompressionType.NO_COMPRESSION) // literals are zstd'd on the wire already
                 .setTableFormatConfig(table);
         o.setTtl(0); // FIFO by size only
