@@ -107,6 +107,19 @@ class ReducingConduitTest {
         assertEquals(r.far().missesSent.get(), r.near().chunksServed.get());
     }
 
+    @Test void warmAfterRestartOfBothEnds() throws Exception {
+        byte[] data = archive(2 << 20, 12);
+        Transfer.run(near, "far", far, "nearA", data);
+        near.close();
+        far.close();
+        near = new ReductionService(ChunkStore.open(tmp.resolve("near"), 64L << 20), CFG);
+        far = new ReductionService(ChunkStore.open(tmp.resolve("far"), 64L << 20), CFG);
+        Transfer.Result r = Transfer.run(near, "far", far, "nearA", data);
+        assertArrayEquals(data, r.received());
+        assertTrue(r.near().wireOut.get() < data.length / 100, "warm after restart: " + r.near());
+        assertEquals(0, r.far().missesSent.get());
+    }
+
     @Test void wrongDictionaryEntriesAreNeverDelivered() throws Exception {
         byte[] data = archive(1 << 20, 9);
         Transfer.run(near, "far", far, "nearA", data);
