@@ -177,7 +177,10 @@ final class StreamEncoder {
             long idle = cfg.nanoClock().getAsLong() - lastWrite;
             // Flush only after the app went quiet: a bulk transfer keeps its content-defined boundaries.
             // And only when the tunnel can take it: behind a full tunnel the bytes would wait anyway.
-            if (idle >= cfg.flushIdleNanos() && tunnelWritable.getAsBoolean()) flushTail();
+            // And only when nothing else is queued: a backlog means we are the bottleneck, not the app.
+            if (idle >= cfg.flushIdleNanos() && tunnelWritable.getAsBoolean() && backlog == chunker.pending()) {
+                flushTail();
+            }
             else if (chunker.pending() > 0) armFlush(cfg.flushIdleNanos() - idle);
         }, delay, TimeUnit.NANOSECONDS);
     }
