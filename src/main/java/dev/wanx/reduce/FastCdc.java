@@ -91,6 +91,14 @@ public final class FastCdc {
         }
     }
 
+    /** A copy of {@code n} bytes of the unfinished chunk from {@code from} (for sending them early). */
+    public byte[] copyPending(int from, int n) {
+        if (from < 0 || n < 0 || from + n > len) throw new IndexOutOfBoundsException();
+        byte[] c = new byte[n];
+        System.arraycopy(buf, from, c, 0, n);
+        return c;
+    }
+
     /** Ends the current chunk here (end of stream, or a flush for latency). */
     public void flush(ChunkConsumer out) {
         if (len > 0) emit(len, out);

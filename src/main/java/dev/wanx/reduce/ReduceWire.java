@@ -20,7 +20,7 @@ public final class ReduceWire {
     public static final int MISS = 0x10, CHUNK = 0x11, ACK = 0x12, END_ACK = 0x13;
 
     /** LITERAL flags. */
-    public static final int F_ZSTD = 1, F_LEARN = 2;
+    public static final int F_ZSTD = 1, F_LEARN = 2, F_PARTIAL = 4, F_CONT = 8;
 
     private ReduceWire() { }
 

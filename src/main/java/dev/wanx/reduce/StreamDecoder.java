@@ -57,6 +57,8 @@ final class StreamDecoder {
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
     private final Map<Fingerprint, List<Item>> waiting = new HashMap<>();
     private long queuedBytes;
+    private byte[] partialBuf = new byte[64 * 1024]; // bytes of the sender's unfinished chunk (F_PARTIAL)
+    private int partialLen;
     private boolean helloSeen;
     private boolean endSeen;
     private boolean endDelivered;
@@ -148,13 +150,22 @@ final class StreamDecoder {
     private void literal(ByteBuf b) {
         if (endSeen) throw new ReduceWire.ProtocolException("data after END");
         int flags = b.readUnsignedByte();
+        boolean learn = (flags & ReduceWire.F_LEARN) != 0;
+        boolean partial = (flags & ReduceWire.F_PARTIAL) != 0;
+        boolean cont = (flags & ReduceWire.F_CONT) != 0;
+        if (partial && (learn || cont)) throw new ReduceWire.ProtocolException("bad literal flags " + flags);
+        if (cont != (partialLen > 0) && !partial) throw new ReduceWire.ProtocolException("partial chunk not continued");
         int count = ReduceWire.readLength(b, 1 << 16);
+        if (count == 0 || (!learn && count != 1)) throw new ReduceWire.ProtocolException("bad literal count");
         int[] lens = new int[count];
         long total = 0;
         for (int i = 0; i < count; i++) {
             lens[i] = ReduceWire.readLength(b, ReduceWire.MAX_BODY);
             total += lens[i];
         }
+        int skip = cont ? partialLen : 0; // chunk 0's first bytes came earlier as partials
+        if (lens[0] < skip) throw new ReduceWire.ProtocolException("continuation shorter than its partials");
+        total -= skip;
         if (total > 4L * ReduceWire.MAX_BODY) throw new ReduceWire.ProtocolException("literal too large");
         byte[] payload = readRest(b);
         byte[] raw;
@@ -165,19 +176,35 @@ final class StreamDecoder {
             if (payload.length != total) throw new ReduceWire.ProtocolException("literal length mismatch");
             raw = payload;
         }
-        boolean learn = (flags & ReduceWire.F_LEARN) != 0;
+        if (partial) {
+            if (partialLen + raw.length > ReduceWire.MAX_BODY) throw new ReduceWire.ProtocolException("partial too long");
+            if (partialBuf.length < partialLen + raw.length) {
+                partialBuf = java.util.Arrays.copyOf(partialBuf, Math.max(partialLen + raw.length, partialBuf.length * 2));
+            }
+            System.arraycopy(raw, 0, partialBuf, partialLen, raw.length);
+            partialLen += raw.length;
+            enqueue(new Item(null, raw.length, raw));
+            return;
+        }
         List<Fingerprint> fps = learn ? new ArrayList<>(count) : null;
         List<byte[]> chunks = learn ? new ArrayList<>(count) : null;
         int p = 0;
         for (int i = 0; i < count; i++) {
-            byte[] c = count == 1 ? raw : java.util.Arrays.copyOfRange(raw, p, p + lens[i]);
-            p += lens[i];
-            Fingerprint fp = learn ? Fingerprint.of(c) : null;
+            int piece = lens[i] - (i == 0 ? skip : 0);
+            byte[] deliver = count == 1 && skip == 0 ? raw : java.util.Arrays.copyOfRange(raw, p, p + piece);
+            p += piece;
             if (learn) {
-                fps.add(fp);
-                chunks.add(c);
+                byte[] whole = deliver;
+                if (i == 0 && skip > 0) {
+                    whole = new byte[lens[0]];
+                    System.arraycopy(partialBuf, 0, whole, 0, skip);
+                    System.arraycopy(deliver, 0, whole, skip, piece);
+                    partialLen = 0;
+                }
+                fps.add(Fingerprint.of(whole));
+                chunks.add(whole);
             }
-            enqueue(new Item(fp, c.length, c));
+            enqueue(new Item(null, deliver.length, deliver));
         }
         // Learning is fire-and-forget: a refused or failed write only means a later MISS.
         if (learn) store.learnAsync(peer, fps, chunks);
@@ -185,6 +212,7 @@ final class StreamDecoder {
 
     private void ref(ByteBuf b) {
         if (endSeen) throw new ReduceWire.ProtocolException("data after END");
+        if (partialLen > 0) throw new ReduceWire.ProtocolException("REF while a partial chunk is open");
         long seq = ReduceWire.readVarint(b);
         int n = ReduceWire.readLength(b, 1 << 16);
         if (n == 0) throw new ReduceWire.ProtocolException("empty REF");

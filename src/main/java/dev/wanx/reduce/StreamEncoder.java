@@ -69,6 +69,8 @@ final class StreamEncoder {
         boolean ready;
         boolean end;
         boolean learn = true;
+        boolean partial;  // bytes of an unfinished chunk, sent early for latency (LITERAL F_PARTIAL)
+        int prefix;       // chunk 0's first `prefix` bytes already went as partials (LITERAL F_CONT)
         long bytes;
     }
 
@@ -129,7 +131,7 @@ final class StreamEncoder {
             Batch b = new Batch();
             chunker.feed(data, c -> add(b, c));
             submit(b);
-            if (chunker.pending() > 0) armFlush(cfg.flushIdleNanos());
+            if (chunker.pending() > partialSent) armFlush(cfg.flushIdleNanos());
         } finally {
             data.release();
         }
@@ -150,10 +152,16 @@ final class StreamEncoder {
         }
     }
 
-    private static void add(Batch b, byte[] c) {
+    private int partialSent; // bytes of the chunker's unfinished chunk already sent as partials
+
+    private void add(Batch b, byte[] c) {
+        if (partialSent > 0) { // the chunk whose beginning was flushed early: always chunk 0 of its batch
+            b.prefix = partialSent;
+            partialSent = 0;
+        }
         b.chunks.add(c);
         b.fps.add(Fingerprint.of(c));
-        b.bytes += c.length;
+        b.bytes += c.length - (b.chunks.size() == 1 ? b.prefix : 0);
     }
 
     private void submit(Batch b) {
@@ -178,11 +186,30 @@ final class StreamEncoder {
             // Flush only after the app went quiet: a bulk transfer keeps its content-defined boundaries.
             // And only when the tunnel can take it: behind a full tunnel the bytes would wait anyway.
             // And only when nothing else is queued: a backlog means we are the bottleneck, not the app.
-            if (idle >= cfg.flushIdleNanos() && tunnelWritable.getAsBoolean() && backlog == chunker.pending()) {
-                flushTail();
+            if (idle >= cfg.flushIdleNanos() && tunnelWritable.getAsBoolean() && backlog == chunker.pending() - partialSent) {
+                sendPartial();
             }
-            else if (chunker.pending() > 0) armFlush(cfg.flushIdleNanos() - idle);
+            else if (chunker.pending() > partialSent) armFlush(cfg.flushIdleNanos() - idle);
         }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Latency without losing content-defined boundaries: the unfinished chunk's new bytes are sent now (not
+     * learned) but stay in the chunker; when the chunk completes, only its remainder is sent and both ends learn the
+     * whole chunk. A forced cut here instead would shift boundaries and make the next transfer miss chunks.
+     */
+    private void sendPartial() {
+        int n = chunker.pending() - partialSent;
+        if (n <= 0 || failed) return;
+        Batch b = new Batch();
+        b.chunks.add(chunker.copyPending(partialSent, n));
+        b.partial = true;
+        b.learn = false;
+        b.ready = true;
+        b.bytes = n;
+        partialSent += n;
+        batches.add(b);
+        drain();
     }
 
     private void flushTail() {
@@ -221,7 +248,7 @@ final class StreamEncoder {
     }
 
     private boolean refable(Batch b, int i) {
-        return b.learn && b.known != null && b.known[i] && pinCount.size() < MAX_OUTSTANDING;
+        return b.learn && b.known != null && b.known[i] && !(i == 0 && b.prefix > 0) && pinCount.size() < MAX_OUTSTANDING;
     }
 
     private void emitBatch(Batch b) {
@@ -271,18 +298,24 @@ final class StreamEncoder {
         emit(ReduceWire.ref(alloc, seq, fps, lens), true);
     }
 
-    private void emitLiteral(Batch b, int from, int to, int size) {
+    private void emitLiteral(Batch b, int from, int to, int ignoredSize) {
         int count = to - from;
+        int skip = from == 0 ? b.prefix : 0; // chunk 0's prefix already crossed as partials
         int[] lens = new int[count];
+        int size = -skip;
+        for (int k = from; k < to; k++) size += b.chunks.get(k).length;
         byte[] raw = new byte[size];
         int p = 0;
         for (int k = from; k < to; k++) {
             byte[] c = b.chunks.get(k);
             lens[k - from] = c.length;
-            System.arraycopy(c, 0, raw, p, c.length);
-            p += c.length;
+            int off = k == from ? skip : 0;
+            System.arraycopy(c, off, raw, p, c.length - off);
+            p += c.length - off;
         }
         int flags = b.learn ? ReduceWire.F_LEARN : 0;
+        if (skip > 0) flags |= ReduceWire.F_CONT;
+        if (b.partial) flags |= ReduceWire.F_PARTIAL;
         byte[] payload = raw;
         int plen = size;
         boolean random = ContentSniffer.entropy(raw, size) > ContentSniffer.HIGH_ENTROPY;

@@ -200,6 +200,23 @@ class ReducingConduitTest {
         assertTrue(again.near().wireOut.get() < data.length / 100, "but learned: " + again.near());
     }
 
+    @Test void slowProducerKeepsContentDefinedBoundaries() throws Exception {
+        // Real clock: every pause flushes the unfinished chunk as a partial. Boundaries must stay content-defined,
+        // so a second transfer with differently sized and timed writes is still mostly references.
+        ReduceConfig real = ReduceConfig.defaults();
+        try (ReductionService n = new ReductionService(ChunkStore.open(tmp.resolve("n3"), 64L << 20), real);
+             ReductionService f = new ReductionService(ChunkStore.open(tmp.resolve("f3"), 64L << 20), real)) {
+            byte[] data = archive(2 << 20, 13);
+            Transfer.Result cold = Transfer.run(n, "far", f, "near", data, 64 * 1024, 4);
+            assertArrayEquals(data, cold.received());
+            Transfer.Result warm = Transfer.run(n, "far", f, "near", data, 100_000, 4);
+            assertArrayEquals(data, warm.received());
+            assertNull(warm.error());
+            // The chunk straddling each pause goes literal (~13 KiB of every 100 KB); forced cuts would cost 2-3x that.
+            assertTrue(warm.near().wireOut.get() < data.length / 4, "warm with pauses: " + warm.near());
+        }
+    }
+
     @Test void smallWriteIsFlushedWhenAppGoesIdleAndEchoWorks() throws Exception {
         // Real clock: a 100-byte request must arrive without a half-close (interactive protocols).
         ReduceConfig real = ReduceConfig.defaults();

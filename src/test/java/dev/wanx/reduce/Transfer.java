@@ -72,6 +72,12 @@ final class Transfer {
 
     static Result run(ReductionService near, String nearPeerName, ReductionService far, String farPeerName,
                       byte[] payload) throws Exception {
+        return run(near, nearPeerName, far, farPeerName, payload, 64 * 1024, 0);
+    }
+
+    /** As above, writing {@code writeSize} pieces with {@code pauseMillis} between them (a slow producer). */
+    static Result run(ReductionService near, String nearPeerName, ReductionService far, String farPeerName,
+                      byte[] payload, int writeSize, long pauseMillis) throws Exception {
         MemoryConduit[] pair = MemoryConduit.pair(NEAR_LOOP, FAR_LOOP);
         ReducingConduit n = near.wrap(pair[0], nearPeerName, Hint.RAW);
         ReducingConduit f = far.wrap(pair[1], farPeerName, Hint.RAW);
@@ -116,9 +122,10 @@ final class Transfer {
                 if (nearClosed.isDone()) break;
                 continue;
             }
-            int len = Math.min(64 * 1024, payload.length - off);
+            int len = Math.min(writeSize, payload.length - off);
             n.write(io.netty.buffer.Unpooled.wrappedBuffer(payload, off, len));
             off += len;
+            if (pauseMillis > 0) Thread.sleep(pauseMillis);
         }
         if (DEBUG) System.err.printf("writes done at %d ms%n", (System.nanoTime() - T0) / 1_000_000);
         n.shutdownOutput();
