@@ -35,6 +35,7 @@ final class StreamDecoder {
         byte[] data;
         long ackSeq;   // >0 on the last item of a REF record
         boolean end;
+        byte[] prefix; // REF continuing open partial bytes: they must equal the chunk's start; deliver the rest
 
         Item(Fingerprint fp, int len, byte[] data) {
             this.fp = fp;
@@ -212,7 +213,6 @@ final class StreamDecoder {
 
     private void ref(ByteBuf b) {
         if (endSeen) throw new ReduceWire.ProtocolException("data after END");
-        if (partialLen > 0) throw new ReduceWire.ProtocolException("REF while a partial chunk is open");
         long seq = ReduceWire.readVarint(b);
         int n = ReduceWire.readLength(b, 1 << 16);
         if (n == 0) throw new ReduceWire.ProtocolException("empty REF");
@@ -222,6 +222,11 @@ final class StreamDecoder {
             Fingerprint fp = ReduceWire.readFingerprint(b);
             int len = ReduceWire.readLength(b, ReduceWire.MAX_BODY);
             Item it = new Item(fp, len, null);
+            if (i == 0 && partialLen > 0) { // the chunk whose start came as PARTIAL literals
+                if (len < partialLen) throw new ReduceWire.ProtocolException("continuation shorter than its partials");
+                it.prefix = java.util.Arrays.copyOf(partialBuf, partialLen);
+                partialLen = 0;
+            }
             fps.add(fp);
             items.add(it);
             enqueue(it);
@@ -235,6 +240,7 @@ final class StreamDecoder {
                 byte[] d = err == null ? found.get(i) : null;
                 // Never trust the dictionary blindly: length and full fingerprint must match.
                 if (d != null && d.length == it.len && it.fp.matches(d)) {
+                    checkPrefix(it, d);
                     it.data = d;
                 } else {
                     List<Item> w = waiting.computeIfAbsent(it.fp, k -> new ArrayList<>());
@@ -257,9 +263,17 @@ final class StreamDecoder {
         if (!fp.matches(data)) throw new ReduceWire.ProtocolException("CHUNK does not match its fingerprint " + fp);
         for (Item it : w) {
             if (it.len != data.length) throw new ReduceWire.ProtocolException("CHUNK length differs from REF");
+            checkPrefix(it, data);
             it.data = data;
         }
         store.learnAsync(peer, List.of(fp), List.of(data));
+    }
+
+    /** The bytes already delivered as partials must be the verified chunk's start, or the stream is corrupt. */
+    private static void checkPrefix(Item it, byte[] d) {
+        if (it.prefix != null && !java.util.Arrays.equals(it.prefix, 0, it.prefix.length, d, 0, it.prefix.length)) {
+            throw new ReduceWire.ProtocolException("referenced chunk does not continue the partial bytes");
+        }
     }
 
     private void enqueue(Item it) {
@@ -286,9 +300,10 @@ final class StreamDecoder {
                 return;
             }
             if (it.ackSeq > 0) ackTo = it.ackSeq;
-            stats.appOut.addAndGet(it.len);
-            totals.appOut.addAndGet(it.len);
-            if (it.len > 0) events.deliver(Unpooled.wrappedBuffer(it.data));
+            int skip = it.prefix == null ? 0 : it.prefix.length;
+            stats.appOut.addAndGet(it.len - skip);
+            totals.appOut.addAndGet(it.len - skip);
+            if (it.len > skip) events.deliver(Unpooled.wrappedBuffer(it.data, skip, it.len - skip));
         }
         if (ackTo > acked) sendAck(ackTo);
         // Stop reading the tunnel while decoded bytes pile up, unless we wait for a CHUNK: that answer travels

@@ -176,21 +176,22 @@ final class StreamEncoder {
     }
 
     private void armFlush(long delay) {
-        if (flushTimer != null || delay <= 0) {
-            if (delay <= 0) flushTail();
-            return;
-        }
+        if (flushTimer != null || failed) return;
         flushTimer = executor.schedule(() -> {
             flushTimer = null;
+            if (failed || chunker.pending() <= partialSent) return;
             long idle = cfg.nanoClock().getAsLong() - lastWrite;
             // Flush only after the app went quiet: a bulk transfer keeps its content-defined boundaries.
             // And only when the tunnel can take it: behind a full tunnel the bytes would wait anyway.
             // And only when nothing else is queued: a backlog means we are the bottleneck, not the app.
-            if (idle >= cfg.flushIdleNanos() && tunnelWritable.getAsBoolean() && backlog == chunker.pending() - partialSent) {
+            if (idle < cfg.flushIdleNanos()) {
+                armFlush(cfg.flushIdleNanos() - idle);
+            } else if (tunnelWritable.getAsBoolean() && backlog == chunker.pending() - partialSent) {
                 sendPartial();
+            } else {
+                armFlush(cfg.flushIdleNanos()); // look again; never force a cut (it would shift boundaries)
             }
-            else if (chunker.pending() > partialSent) armFlush(cfg.flushIdleNanos() - idle);
-        }, delay, TimeUnit.NANOSECONDS);
+        }, Math.max(delay, 50_000L), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -248,7 +249,7 @@ final class StreamEncoder {
     }
 
     private boolean refable(Batch b, int i) {
-        return b.learn && b.known != null && b.known[i] && !(i == 0 && b.prefix > 0) && pinCount.size() < MAX_OUTSTANDING;
+        return b.learn && b.known != null && b.known[i] && pinCount.size() < MAX_OUTSTANDING;
     }
 
     private void emitBatch(Batch b) {
@@ -290,6 +291,7 @@ final class StreamEncoder {
             lens[k - from] = b.chunks.get(k).length;
             bytes += lens[k - from];
         }
+        if (from == 0) bytes -= b.prefix; // a continuation: the receiver already has the prefix (PARTIAL)
         long seq = ++refSeq;
         pinLog.add(new Object[] {seq, new ArrayList<>(fps)});
         stats.warmBytes.addAndGet(bytes);
