@@ -123,6 +123,7 @@ class ReducingConduitTest {
     @Test void wrongDictionaryEntriesAreNeverDelivered() throws Exception {
         byte[] data = archive(1 << 20, 9);
         Transfer.run(near, "far", far, "nearA", data);
+        far.store().submit(() -> null).get(); // learning is asynchronous: let it land before poisoning
         // Replace every chunk in the receiver's dictionary with other bytes under a valid checksum.
         int poisoned = 0;
         for (byte[] c : FastCdcTest.chunk(new FastCdc(), data, 65536)) {
