@@ -92,6 +92,12 @@ final class SimNet {
 
     SimNet(long seed, double loss, double burstChance, int burstLen, long delayNs, long jitterNs, double dup,
            long rateBytesPerSec, long queueBytes, UdpOptions opts) {
+        this(seed, loss, burstChance, burstLen, delayNs, jitterNs, dup, rateBytesPerSec, queueBytes, opts, false);
+    }
+
+    /** @param plain use {@link PlainCipher} instead of AES-GCM (for long goodput runs) */
+    SimNet(long seed, double loss, double burstChance, int burstLen, long delayNs, long jitterNs, double dup,
+           long rateBytesPerSec, long queueBytes, UdpOptions opts, boolean plain) {
         this.rnd = new Random(seed);
         this.loss = loss;
         this.burstChance = burstChance;
@@ -107,8 +113,10 @@ final class SimNet {
         a = new End(0, addrA);
         b = new End(1, addrB);
         long rtt = 2 * delayNs + 1_000_000L;
-        a.conn = new UdpConnection(7, new AeadPacketCipher(k1), new AeadPacketCipher(k2), opts, addrB, rtt, UnpooledByteBufAllocator.DEFAULT, a, now, 1);
-        b.conn = new UdpConnection(7, new AeadPacketCipher(k2), new AeadPacketCipher(k1), opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
+        a.conn = new UdpConnection(7, plain ? new PlainCipher() : new AeadPacketCipher(k1), plain ? new PlainCipher() : new AeadPacketCipher(k2),
+                opts, addrB, rtt, UnpooledByteBufAllocator.DEFAULT, a, now, 1);
+        b.conn = new UdpConnection(7, plain ? new PlainCipher() : new AeadPacketCipher(k2), plain ? new PlainCipher() : new AeadPacketCipher(k1),
+                opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
     }
 
     /** Drops everything while true (a dead path). */
