@@ -32,6 +32,7 @@ public final class SimGoodput {
         warmBytes = net.b.receivedBytes;
         long warmWire = net.a.conn.counters.wireBytesSent;
         net.runUntil(() -> false, seconds * 1_000_000_000L - 2_000_000_000L, feed);
+        net.close();
         double total = net.b.receivedBytes * 8 / ((net.now - start) / 1e9) / 1e6;
         double steady = (net.b.receivedBytes - warmBytes) * 8 / ((net.now - warm) / 1e9) / 1e6;
         double wireRatio = (double) net.a.conn.counters.wireBytesSent / net.b.receivedBytes;

@@ -22,6 +22,7 @@ class SimLifecycleTest {
     @Test
     void keepaliveHoldsAnIdleConnectionOpenAndIdleTimeoutClosesADeadOne() {
         SimNet net = clean();
+        try (net) {
         net.runUntil(() -> net.a.closed || net.b.closed, 120 * S, () -> { });
         assertFalse(net.a.closed || net.b.closed, "PINGs every 5 s keep an idle connection alive past the 30 s idle timeout");
         assertTrue(net.a.conn.counters.packetsSent >= 20, "keepalives were sent: " + net.a.conn.counters);
@@ -31,11 +32,13 @@ class SimLifecycleTest {
         assertTrue(net.a.closed && net.b.closed);
         assertTrue(net.now - t0 <= 31 * S, "closed within the idle timeout");
         assertTrue(net.a.closeCause.getMessage().contains("idle timeout"), net.a.closeCause.getMessage());
+        }
     }
 
     @Test
     void gracefulCloseReachesThePeerAndFreesFrames() {
         SimNet net = clean();
+        try (net) {
         for (int i = 0; i < 100; i++) {
             net.a.conn.send(Unpooled.buffer(1000).writeInt(i).writeZero(996));
         }
@@ -46,11 +49,13 @@ class SimLifecycleTest {
         assertTrue(net.b.closeCause.getMessage().contains("peer closed the connection: done"));
         assertThrows(IllegalStateException.class, () -> net.a.conn.send(Unpooled.buffer(1).writeByte(1)));
         // paranoid leak detection (surefire argLine) reports any of the 100 queued frames not released
+        }
     }
 
     @Test
     void sendQueueBoundMakesTheLinkUnwritableUntilItDrains() {
         SimNet net = clean();
+        try (net) {
         int frame = net.a.conn.maxFrameSize();
         int i = 0;
         while (net.a.conn.isWritable()) {
@@ -64,5 +69,6 @@ class SimLifecycleTest {
         assertEquals(List.of(false, true), net.a.writabilityChanges);
         assertThrows(IllegalArgumentException.class, () -> net.a.conn.send(Unpooled.buffer(frame + 1).writeZero(frame + 1)),
                 "frames above maxFrameSize are refused");
+        }
     }
 }

@@ -13,7 +13,7 @@ import java.util.Random;
  * delay, seeded random loss / bursts / jitter / duplicates, a drop-tail queue. Time advances by hand to
  * the next event; nothing sleeps. Used by tests and to measure goodput on long lossy links in seconds.
  */
-final class SimNet {
+final class SimNet implements AutoCloseable {
     final InetSocketAddress addrA = new InetSocketAddress("10.0.0.1", 1000);
     final InetSocketAddress addrB = new InetSocketAddress("10.0.0.2", 2000);
     final Random rnd;
@@ -157,6 +157,15 @@ final class SimNet {
             events.add(new Event(departs + delayNs + jitter(), seq++, to, d.retainedDuplicate(), src));
         }
         events.add(new Event(departs + delayNs + jitter(), seq++, to, d, src));
+    }
+
+    /** Frees datagrams still on the wire when a test ends. */
+    @Override
+    public void close() {
+        for (Event e : events) {
+            e.data.release();
+        }
+        events.clear();
     }
 
     private long jitter() { return jitterNs > 0 ? (long) (rnd.nextDouble() * jitterNs) : 0; }
