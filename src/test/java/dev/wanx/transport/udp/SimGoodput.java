@@ -11,13 +11,15 @@ public final class SimGoodput {
         long rttMs = args.length > 1 ? Long.parseLong(args[1]) : 100;
         double loss = args.length > 2 ? Double.parseDouble(args[2]) : 0.01;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-        System.out.println(run(mbit, rttMs, loss, seconds, 1));
+        System.out.println(run(mbit, rttMs, loss, seconds, 1).line);
     }
 
-    static String run(double mbit, long rttMs, double loss, int seconds, long seed) {
+    record Result(double goodputMbit, double steadyMbit, double wireRatio, double steadyWireRatio, String line) { }
+
+    static Result run(double mbit, long rttMs, double loss, int seconds, long seed) {
         long rate = (long) (mbit * 1e6 / 8);
         long bdp = rate * rttMs / 1000;
-        SimNet net = new SimNet(seed, loss, 0, 0, rttMs * 500_000L, 0, 0, rate, bdp, UdpOptions.defaults());
+        SimNet net = new SimNet(seed, loss, 0, 0, rttMs * 500_000L, 0, 0, rate, bdp, UdpOptions.defaults(), true);
         int frame = net.a.conn.maxFrameSize();
         int n = Integer.MAX_VALUE / 2;
         long start = net.now;
@@ -28,11 +30,14 @@ public final class SimGoodput {
         net.runUntil(() -> false, 2_000_000_000L, feed);
         warm = net.now;
         warmBytes = net.b.receivedBytes;
+        long warmWire = net.a.conn.counters.wireBytesSent;
         net.runUntil(() -> false, seconds * 1_000_000_000L - 2_000_000_000L, feed);
+        net.close();
         double total = net.b.receivedBytes * 8 / ((net.now - start) / 1e9) / 1e6;
         double steady = (net.b.receivedBytes - warmBytes) * 8 / ((net.now - warm) / 1e9) / 1e6;
         double wireRatio = (double) net.a.conn.counters.wireBytesSent / net.b.receivedBytes;
-        return String.format("%.0f Mbit/s, %d ms RTT, %.1f %% loss: goodput %.1f Mbit/s over %d s (%.1f after 2 s), wire/delivered %.3f; %s; %s",
-                mbit, rttMs, loss * 100, total, seconds, steady, wireRatio, net.a.conn.debugState(), net.a.conn.counters);
+        double steadyWire = (double) (net.a.conn.counters.wireBytesSent - warmWire) / (net.b.receivedBytes - warmBytes);
+        return new Result(total, steady, wireRatio, steadyWire, String.format("%.0f Mbit/s, %d ms RTT, %.1f %% loss: goodput %.1f Mbit/s over %d s (%.1f after 2 s), wire/delivered %.3f (%.3f after 2 s; UDP payload bytes); %s; %s",
+                mbit, rttMs, loss * 100, total, seconds, steady, wireRatio, steadyWire, net.a.conn.debugState(), net.a.conn.counters));
     }
 }

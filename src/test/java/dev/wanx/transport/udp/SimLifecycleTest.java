@@ -22,47 +22,53 @@ class SimLifecycleTest {
     @Test
     void keepaliveHoldsAnIdleConnectionOpenAndIdleTimeoutClosesADeadOne() {
         SimNet net = clean();
-        net.runUntil(() -> net.a.closed || net.b.closed, 120 * S, () -> { });
-        assertFalse(net.a.closed || net.b.closed, "PINGs every 5 s keep an idle connection alive past the 30 s idle timeout");
-        assertTrue(net.a.conn.counters.packetsSent >= 20, "keepalives were sent: " + net.a.conn.counters);
-        net.blackhole = true;
-        long t0 = net.now;
-        net.runUntil(() -> net.a.closed && net.b.closed, 60 * S, () -> { });
-        assertTrue(net.a.closed && net.b.closed);
-        assertTrue(net.now - t0 <= 31 * S, "closed within the idle timeout");
-        assertTrue(net.a.closeCause.getMessage().contains("idle timeout"), net.a.closeCause.getMessage());
+        try (net) {
+            net.runUntil(() -> net.a.closed || net.b.closed, 120 * S, () -> { });
+            assertFalse(net.a.closed || net.b.closed, "PINGs every 5 s keep an idle connection alive past the 30 s idle timeout");
+            assertTrue(net.a.conn.counters.packetsSent >= 20, "keepalives were sent: " + net.a.conn.counters);
+            net.blackhole = true;
+            long t0 = net.now;
+            net.runUntil(() -> net.a.closed && net.b.closed, 60 * S, () -> { });
+            assertTrue(net.a.closed && net.b.closed);
+            assertTrue(net.now - t0 <= 31 * S, "closed within the idle timeout");
+            assertTrue(net.a.closeCause.getMessage().contains("idle timeout"), net.a.closeCause.getMessage());
+        }
     }
 
     @Test
     void gracefulCloseReachesThePeerAndFreesFrames() {
         SimNet net = clean();
-        for (int i = 0; i < 100; i++) {
-            net.a.conn.send(Unpooled.buffer(1000).writeInt(i).writeZero(996));
+        try (net) {
+            for (int i = 0; i < 100; i++) {
+                net.a.conn.send(Unpooled.buffer(1000).writeInt(i).writeZero(996));
+            }
+            net.a.conn.close("done", net.now);
+            assertTrue(net.a.closed);
+            assertNull(net.a.closeCause, "a local close is not an error");
+            net.runUntil(() -> net.b.closed, 5 * S, () -> { });
+            assertTrue(net.b.closeCause.getMessage().contains("peer closed the connection: done"));
+            assertThrows(IllegalStateException.class, () -> net.a.conn.send(Unpooled.buffer(1).writeByte(1)));
+            // paranoid leak detection (surefire argLine) reports any of the 100 queued frames not released
         }
-        net.a.conn.close("done", net.now);
-        assertTrue(net.a.closed);
-        assertNull(net.a.closeCause, "a local close is not an error");
-        net.runUntil(() -> net.b.closed, 5 * S, () -> { });
-        assertTrue(net.b.closeCause.getMessage().contains("peer closed the connection: done"));
-        assertThrows(IllegalStateException.class, () -> net.a.conn.send(Unpooled.buffer(1).writeByte(1)));
-        // paranoid leak detection (surefire argLine) reports any of the 100 queued frames not released
     }
 
     @Test
     void sendQueueBoundMakesTheLinkUnwritableUntilItDrains() {
         SimNet net = clean();
-        int frame = net.a.conn.maxFrameSize();
-        int i = 0;
-        while (net.a.conn.isWritable()) {
-            net.a.conn.send(Unpooled.buffer(frame).writeInt(i++).writeZero(frame - 4));
+        try (net) {
+            int frame = net.a.conn.maxFrameSize();
+            int i = 0;
+            while (net.a.conn.isWritable()) {
+                net.a.conn.send(Unpooled.buffer(frame).writeInt(i++).writeZero(frame - 4));
+            }
+            assertTrue((long) i * frame > UdpOptions.defaults().sendQueueHighWater(), "unwritable only past the bound: " + i);
+            assertEquals(List.of(false), net.a.writabilityChanges);
+            int sent = i;
+            net.runUntil(() -> net.b.received == sent, 30 * S, () -> net.a.conn.flush(net.now));
+            assertTrue(net.a.conn.isWritable());
+            assertEquals(List.of(false, true), net.a.writabilityChanges);
+            assertThrows(IllegalArgumentException.class, () -> net.a.conn.send(Unpooled.buffer(frame + 1).writeZero(frame + 1)),
+                    "frames above maxFrameSize are refused");
         }
-        assertTrue((long) i * frame > UdpOptions.defaults().sendQueueHighWater(), "unwritable only past the bound: " + i);
-        assertEquals(List.of(false), net.a.writabilityChanges);
-        int sent = i;
-        net.runUntil(() -> net.b.received == sent, 30 * S, () -> net.a.conn.flush(net.now));
-        assertTrue(net.a.conn.isWritable());
-        assertEquals(List.of(false, true), net.a.writabilityChanges);
-        assertThrows(IllegalArgumentException.class, () -> net.a.conn.send(Unpooled.buffer(frame + 1).writeZero(frame + 1)),
-                "frames above maxFrameSize are refused");
     }
 }

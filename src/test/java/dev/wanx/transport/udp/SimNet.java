@@ -13,7 +13,7 @@ import java.util.Random;
  * delay, seeded random loss / bursts / jitter / duplicates, a drop-tail queue. Time advances by hand to
  * the next event; nothing sleeps. Used by tests and to measure goodput on long lossy links in seconds.
  */
-final class SimNet {
+final class SimNet implements AutoCloseable {
     final InetSocketAddress addrA = new InetSocketAddress("10.0.0.1", 1000);
     final InetSocketAddress addrB = new InetSocketAddress("10.0.0.2", 2000);
     final Random rnd;
@@ -92,6 +92,12 @@ final class SimNet {
 
     SimNet(long seed, double loss, double burstChance, int burstLen, long delayNs, long jitterNs, double dup,
            long rateBytesPerSec, long queueBytes, UdpOptions opts) {
+        this(seed, loss, burstChance, burstLen, delayNs, jitterNs, dup, rateBytesPerSec, queueBytes, opts, false);
+    }
+
+    /** @param plain use {@link PlainCipher} instead of AES-GCM (for long goodput runs) */
+    SimNet(long seed, double loss, double burstChance, int burstLen, long delayNs, long jitterNs, double dup,
+           long rateBytesPerSec, long queueBytes, UdpOptions opts, boolean plain) {
         this.rnd = new Random(seed);
         this.loss = loss;
         this.burstChance = burstChance;
@@ -107,8 +113,10 @@ final class SimNet {
         a = new End(0, addrA);
         b = new End(1, addrB);
         long rtt = 2 * delayNs + 1_000_000L;
-        a.conn = new UdpConnection(7, new AeadPacketCipher(k1), new AeadPacketCipher(k2), opts, addrB, rtt, UnpooledByteBufAllocator.DEFAULT, a, now, 1);
-        b.conn = new UdpConnection(7, new AeadPacketCipher(k2), new AeadPacketCipher(k1), opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
+        a.conn = new UdpConnection(7, plain ? new PlainCipher() : new AeadPacketCipher(k1), plain ? new PlainCipher() : new AeadPacketCipher(k2),
+                opts, addrB, rtt, UnpooledByteBufAllocator.DEFAULT, a, now, 1);
+        b.conn = new UdpConnection(7, plain ? new PlainCipher() : new AeadPacketCipher(k2), plain ? new PlainCipher() : new AeadPacketCipher(k1),
+                opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
     }
 
     /** Drops everything while true (a dead path). */
@@ -149,6 +157,15 @@ final class SimNet {
             events.add(new Event(departs + delayNs + jitter(), seq++, to, d.retainedDuplicate(), src));
         }
         events.add(new Event(departs + delayNs + jitter(), seq++, to, d, src));
+    }
+
+    /** Frees datagrams still on the wire when a test ends. */
+    @Override
+    public void close() {
+        for (Event e : events) {
+            e.data.release();
+        }
+        events.clear();
     }
 
     private long jitter() { return jitterNs > 0 ? (long) (rnd.nextDouble() * jitterNs) : 0; }
