@@ -84,14 +84,16 @@ final class DemoCommand implements Callable<Integer> {
     FarConfig buildFarConfig() {
         checkPorts();
         return new FarConfig(new InetSocketAddress(HOST, farPort), farKey(), nearPub(),
-                List.of(HOST + "/32:" + originPort), state.resolve("far"), Duration.ofSeconds(5));
+                List.of(HOST + "/32:" + originPort), state.resolve("far"), Duration.ofSeconds(5),
+                dev.wanx.reduce.ReduceSettings.under(state.resolve("far")));
     }
 
     NearConfig buildNearConfig() {
         checkPorts();
         return new NearConfig(List.of(new InetSocketAddress(HOST, farPort)), farPub(), nearKey(),
                 new InetSocketAddress(HOST, httpPort), new InetSocketAddress(HOST, socksPort), null, null,
-                List.of(), null, transport, state.resolve("near"), Duration.ofSeconds(1));
+                List.of(), null, transport, state.resolve("near"), Duration.ofSeconds(1),
+                dev.wanx.reduce.ReduceSettings.under(state.resolve("near")));
     }
 
     private void checkPorts() {

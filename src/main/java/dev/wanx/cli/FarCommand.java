@@ -63,6 +63,9 @@ final class FarCommand implements Callable<Integer> {
             description = "How long to wait for a real server to accept. Default: ${DEFAULT-VALUE}. Examples: 3s, 1500ms, PT2S")
     Duration connectTimeout;
 
+    @picocli.CommandLine.Mixin
+    ReduceOptions reduce = new ReduceOptions();
+
     /**
      * Validates everything that can be checked without starting the server: key files (exit 3) and --allow
      * entries (exit 2). Tests call this to check the argument-to-config mapping.
@@ -78,7 +81,7 @@ final class FarCommand implements Callable<Integer> {
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--connect-timeout': must be positive");
         }
-        return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout);
+        return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state));
     }
 
     @Override public Integer call() throws Exception {

@@ -95,6 +95,9 @@ final class NearCommand implements Callable<Integer> {
                 + "Default: ${DEFAULT-VALUE}. Examples: 500ms, 2s"})
     Duration failForwardAfter;
 
+    @picocli.CommandLine.Mixin
+    ReduceOptions reduce = new ReduceOptions();
+
     /**
      * Checks what can be checked before starting: the options' combinations (exit 2) and both key files (exit 3).
      * Tests call this to check the argument-to-config mapping.
@@ -124,7 +127,8 @@ final class NearCommand implements Callable<Integer> {
         KeyFiles.readPrivate(key);
         KeyFiles.readPublic(peerKey);
         return new NearConfig(List.copyOf(peers), peerKey, key, httpProxy, socks, socksUser, socksPassword,
-                List.copyOf(forwards), accelerate, transport, state, failForwardAfter);
+                List.copyOf(forwards), accelerate, transport, state, failForwardAfter,
+                reduce.settings(state));
     }
 
     @Override public Integer call() throws Exception {

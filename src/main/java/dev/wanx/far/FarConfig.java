@@ -1,5 +1,6 @@
 package dev.wanx.far;
 
+import dev.wanx.reduce.ReduceSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import java.util.List;
  * @param allow       egress exceptions, e.g. "10.0.0.0/8", "192.168.1.5/32:445", "127.0.0.1/32:8000-8100"
  * @param stateDir    local state (dictionary, fleet)
  * @param connectTimeout origin dial timeout
+ * @param reduce      data reduction (whether reduced streams are accepted, dictionary location)
  */
 public record FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
-                        Path stateDir, Duration connectTimeout) {
+                        Path stateDir, Duration connectTimeout, ReduceSettings reduce) {
 }

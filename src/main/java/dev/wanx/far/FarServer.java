@@ -4,7 +4,11 @@ import dev.wanx.crypto.AuthorizedKeys;
 import dev.wanx.crypto.HandshakeReplayGuard;
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.crypto.X25519KeyPair;
+import dev.wanx.reduce.ReductionService;
 import dev.wanx.relay.NettyTransport;
+import dev.wanx.transport.DialError;
+import dev.wanx.transport.StreamFlags;
+import dev.wanx.transport.TunnelStream;
 import dev.wanx.relay.Relay;
 import dev.wanx.relay.TcpDialer;
 import dev.wanx.transport.FrameLink;
@@ -38,7 +42,10 @@ public final class FarServer implements AutoCloseable {
     private final Set<MuxSession> sessions = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp) {
+    private final ReductionService reduction;
+
+    private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction) {
+        this.reduction = reduction;
         this.boss = boss;
         this.workers = workers;
         this.tcp = tcp;
@@ -53,6 +60,14 @@ public final class FarServer implements AutoCloseable {
         HandshakeReplayGuard replayGuard = new HandshakeReplayGuard();
         EventLoopGroup boss = NettyTransport.group(1, "wanx-far-accept");
         EventLoopGroup workers = NettyTransport.group(0, "wanx-far");
+        ReductionService reduction;
+        try {
+            reduction = ReductionService.open(config.reduce());
+        } catch (IOException e) {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         OriginDialer origins = new OriginDialer(new TcpDialer(workers, (int) config.connectTimeout().toMillis()), policy);
         FarServer[] self = new FarServer[1];
         java.util.function.Consumer<FrameLink> onSession = link -> self[0].serve(link, origins);
@@ -65,11 +80,12 @@ public final class FarServer implements AutoCloseable {
             udp = UdpServer.bind(workers, udpAddr, key, authorized, onSession, UdpOptions.defaults());
         } catch (IOException | RuntimeException e) {
             if (tcp != null) tcp.close();
+            if (reduction != null) reduction.close();
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        self[0] = new FarServer(boss, workers, tcp, udp);
+        self[0] = new FarServer(boss, workers, tcp, udp, reduction);
         LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
         return self[0];
     }
@@ -84,13 +100,19 @@ public final class FarServer implements AutoCloseable {
         session.setAcceptor(in -> dial(in, origins));
     }
 
-    private static void dial(IncomingStream in, OriginDialer origins) {
+    private void dial(IncomingStream in, OriginDialer origins) {
+        boolean reduced = (in.flags() & StreamFlags.REDUCE) != 0;
+        if (reduced && reduction == null) {
+            in.reject(DialError.DENIED, "this far has data reduction switched off; start the near with --no-reduce");
+            return;
+        }
         origins.dial(in.peerName(), in.open(), null).whenComplete((origin, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
                 in.rejectWith(cause);
             } else {
-                Relay.join(in.accept(), origin);
+                TunnelStream stream = in.accept();
+                Relay.join(reduced ? reduction.wrap(stream, in.peerName(), in.open().hint()) : stream, origin);
             }
         });
     }
@@ -99,6 +121,9 @@ public final class FarServer implements AutoCloseable {
     public InetSocketAddress localAddress() { return tcp.localAddress(); }
 
     public int sessionCount() { return sessions.size(); }
+
+    /** The data-reduction service, or null when reduction is off. */
+    public ReductionService reduction() { return reduction; }
 
     /** Blocks until closed. */
     public void awaitClose() throws InterruptedException { closed.await(); }
@@ -109,6 +134,7 @@ public final class FarServer implements AutoCloseable {
         udp.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (reduction != null) reduction.close();
         closed.countDown();
     }
 }

@@ -1,5 +1,6 @@
 package dev.wanx.near;
 
+import dev.wanx.reduce.ReduceSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +22,13 @@ import java.util.regex.Pattern;
  * @param transport      carrier choice
  * @param stateDir       local state (dictionary, path history, fleet)
  * @param failForwardAfter how long a dial waits for a session before going direct
+ * @param reduce         data reduction (streams marked for it, dictionary location)
  */
 public record NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key,
                          InetSocketAddress httpProxy, InetSocketAddress socks,
                          String socksUser, String socksPassword,
                          List<Forward> forwards, Pattern accelerate, Transport transport,
-                         Path stateDir, Duration failForwardAfter) {
+                         Path stateDir, Duration failForwardAfter, ReduceSettings reduce) {
 
     public enum Transport { AUTO, UDP, TCP }
 }

@@ -2,6 +2,8 @@ package dev.wanx.near;
 
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.crypto.X25519KeyPair;
+import dev.wanx.reduce.ReduceSettings;
+import dev.wanx.reduce.ReductionService;
 import dev.wanx.relay.NettyTransport;
 import dev.wanx.relay.TcpDialer;
 import dev.wanx.near.forward.ForwardFrontend;
@@ -36,8 +38,11 @@ public final class NearServer implements AutoCloseable {
     private final SessionManager sessions;
     private final List<Channel> listeners;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final ReductionService reduction;
 
-    private NearServer(EventLoopGroup boss, EventLoopGroup workers, SessionManager sessions, List<Channel> listeners) {
+    private NearServer(EventLoopGroup boss, EventLoopGroup workers, SessionManager sessions, List<Channel> listeners,
+                       ReductionService reduction) {
+        this.reduction = reduction;
         this.boss = boss;
         this.workers = workers;
         this.sessions = sessions;
@@ -52,7 +57,16 @@ public final class NearServer implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         CarrierConnector connector = connector(config.transport(), workers, key, farKey, random);
         SessionManager sessions = new SessionManager(config.peers(), connector, workers, MuxOptions.defaults());
-        Router router = new Router(sessions, new TcpDialer(workers, 10_000), config.accelerate(), config.failForwardAfter());
+        ReductionService reduction;
+        try {
+            reduction = ReductionService.open(config.reduce());
+        } catch (IOException e) {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        Router router = new Router(sessions, new TcpDialer(workers, 10_000), config.accelerate(), config.failForwardAfter(),
+                reduction, "far:" + java.util.Base64.getEncoder().encodeToString(farKey));
         List<Channel> listeners = new ArrayList<>();
         try {
             if (config.httpProxy() != null) {
@@ -66,13 +80,14 @@ public final class NearServer implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             listeners.forEach(Channel::close);
+            if (reduction != null) reduction.close();
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
         sessions.start();
         for (Channel l : listeners) LOG.info("near listening on " + l.localAddress());
-        return new NearServer(boss, workers, sessions, listeners);
+        return new NearServer(boss, workers, sessions, listeners, reduction);
     }
 
     /** UDP, TCP, or UDP first with TCP after a short grace (UDP may be blocked on the path). */
@@ -118,6 +133,9 @@ public final class NearServer implements AutoCloseable {
 
     public SessionManager sessions() { return sessions; }
 
+    /** The data-reduction service, or null when reduction is off. */
+    public ReductionService reduction() { return reduction; }
+
     /** The near's worker event loops (for tools and tests that dial with the same transport). */
     public EventLoopGroup eventLoops() { return workers; }
 
@@ -135,6 +153,7 @@ public final class NearServer implements AutoCloseable {
         sessions.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (reduction != null) reduction.close(); // after the loops: no stream uses it any more
         closed.countDown();
     }
 }

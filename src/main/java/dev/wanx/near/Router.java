@@ -1,7 +1,11 @@
 package dev.wanx.near;
 
 import dev.wanx.relay.Conduit;
+import dev.wanx.reduce.ReducingConduit;
+import dev.wanx.reduce.ReductionService;
 import dev.wanx.relay.TcpDialer;
+import dev.wanx.transport.StreamFlags;
+import dev.wanx.transport.TunnelStream;
 import dev.wanx.transport.DialError;
 import dev.wanx.transport.DialException;
 import dev.wanx.transport.StreamOpen;
@@ -21,12 +25,21 @@ public final class Router implements OutboundDialer {
     private final TcpDialer direct;
     private final Pattern accelerate;
     private final Duration failForwardAfter;
+    private final ReductionService reduction;
+    private final String farIdentity;
 
-    public Router(SessionManager sessions, TcpDialer direct, Pattern accelerate, Duration failForwardAfter) {
+    /**
+     * @param reduction   null to carry bytes as they are
+     * @param farIdentity stable name of the far for the dictionary's per-peer membership (its public key)
+     */
+    public Router(SessionManager sessions, TcpDialer direct, Pattern accelerate, Duration failForwardAfter,
+                  ReductionService reduction, String farIdentity) {
         this.sessions = sessions;
         this.direct = direct;
         this.accelerate = accelerate;
         this.failForwardAfter = failForwardAfter;
+        this.reduction = reduction;
+        this.farIdentity = farIdentity;
     }
 
     /** Whether {@code --accelerate} selects this destination (host:port, or for plain HTTP the URL). */
@@ -46,7 +59,17 @@ public final class Router implements OutboundDialer {
     private CompletableFuture<Conduit> viaTunnel(TunnelSession session, StreamOpen dest, ByteBuf firstData) {
         // The tunnel takes a duplicate so the original is still there if we must go direct after all.
         ByteBuf copy = firstData == null ? null : firstData.retainedDuplicate();
-        return session.openStream(dest, copy).handle((stream, err) -> {
+        CompletableFuture<? extends Conduit> opened;
+        if (reduction != null) {
+            // Open at once and write through the codec: the first bytes still leave before the far answers.
+            TunnelStream stream = session.openNow(dest, StreamFlags.REDUCE);
+            ReducingConduit reduced = reduction.wrap(stream, farIdentity, dest.hint());
+            if (copy != null) reduced.write(copy);
+            opened = stream.opened().thenApply(s -> reduced);
+        } else {
+            opened = session.openStream(dest, copy);
+        }
+        return opened.handle((stream, err) -> {
             if (err == null) {
                 if (firstData != null) firstData.release();
                 return CompletableFuture.<Conduit>completedFuture(stream);

@@ -23,6 +23,18 @@ public final class ReductionService implements AutoCloseable {
         this.cfg = cfg;
     }
 
+    /** Opens the chunk dictionary per the settings, or returns null when reduction is off. One clear message on failure. */
+    public static ReductionService open(ReduceSettings settings) throws java.io.IOException {
+        if (!settings.enabled()) return null;
+        try {
+            java.nio.file.Files.createDirectories(settings.dict());
+            return open(settings.dict(), settings.dictSize());
+        } catch (RocksDBException | java.io.IOException e) {
+            throw new java.io.IOException("cannot open the chunk dictionary " + settings.dict() + ": " + e.getMessage()
+                    + " (is another wanx using it? use --dict elsewhere or --no-reduce)", e);
+        }
+    }
+
     /** {@code --dict DIR --dict-size SIZE}. */
     public static ReductionService open(Path dictDir, String dictSize) throws RocksDBException {
         return new ReductionService(ChunkStore.open(dictDir, Sizes.parse(dictSize)), ReduceConfig.defaults());

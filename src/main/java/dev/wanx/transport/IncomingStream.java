@@ -4,6 +4,9 @@ package dev.wanx.transport;
 public interface IncomingStream {
     StreamOpen open();
 
+    /** {@link StreamFlags} the opener set. */
+    int flags();
+
     /** Identity (authorized key name) of the peer that opened it, for logs and egress policy. */
     String peerName();
 

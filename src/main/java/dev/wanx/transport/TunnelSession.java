@@ -16,6 +16,13 @@ public interface TunnelSession {
      */
     CompletableFuture<TunnelStream> openStream(StreamOpen dest, ByteBuf firstData);
 
+    /**
+     * Opens a stream and returns it at once, before the far answers: bytes written now are sent right away
+     * (no round trip lost) and the far holds them until the destination is connected. {@link TunnelStream#opened()}
+     * completes on the far's answer. {@code flags} are {@link StreamFlags}.
+     */
+    TunnelStream openNow(StreamOpen dest, int flags);
+
     /** Far side: receives streams the peer opens. */
     void setAcceptor(Consumer<IncomingStream> acceptor);
 

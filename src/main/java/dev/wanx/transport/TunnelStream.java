@@ -7,4 +7,7 @@ public interface TunnelStream extends Conduit {
     long id();
 
     StreamOpen open();
+
+    /** Completes when the far has connected the destination, or exceptionally with a {@link DialException}. */
+    java.util.concurrent.CompletableFuture<TunnelStream> opened();
 }

@@ -42,11 +42,11 @@ public final class LoopbackThroughput {
             report("tcp-direct", bytes, new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.getLocalPort()));
             for (NearConfig.Transport tr : new NearConfig.Transport[] {NearConfig.Transport.UDP, NearConfig.Transport.TCP}) {
                 try (FarServer far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", 0), dir.resolve("far.key"),
-                        dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5)));
+                        dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(dir.resolve("far-state"))));
                      NearServer near = NearServer.start(new NearConfig(List.of(far.localAddress()), dir.resolve("far.pub"),
                              dir.resolve("near.key"), null, null, null, null,
                              List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", sink.getLocalPort())),
-                             null, tr, dir.resolve("near-state"), Duration.ofSeconds(3)))) {
+                             null, tr, dir.resolve("near-state"), Duration.ofSeconds(3), dev.wanx.reduce.ReduceSettings.off()))) {
                     long end = System.nanoTime() + 10_000_000_000L;
                     while (near.sessions().current() == null && System.nanoTime() < end) Thread.sleep(10);
                     if (near.sessions().current() == null) throw new IllegalStateException("tunnel did not come up over " + tr);

@@ -38,8 +38,10 @@ abstract class EndToEndTestBase {
 
     abstract NearConfig.Transport transport();
 
+    boolean reduce() { return true; }
+
     @BeforeAll void up() throws Exception {
-        lab = new Lab(transport()).startFar(0).startNear("near");
+        lab = new Lab(transport(), reduce()).startFar(0).startNear("near");
         lab.awaitTunnel();
         assertEquals(transport().name().toLowerCase(), lab.near.sessions().current().carrier());
         http = HttpClient.newBuilder().proxy(ProxySelector.of(lab.httpProxy())).connectTimeout(Duration.ofSeconds(5)).build();
@@ -195,6 +197,26 @@ abstract class EndToEndTestBase {
         // Still serving:
         httpProxyGetThroughTunnel(1000);
         socks5ConnectByAddressAndByName();
+    }
+
+    @Test void secondTransferOfAnObjectIsReducedToReferences() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(reduce(), "reduction is off in this run");
+        int size = 4 << 20;
+        byte[] expected = TestOrigins.text(size);
+        var far = lab.far.reduction().totals();
+        long[] wire = new long[2];
+        for (int i = 0; i < 2; i++) {
+            long app0 = far.appIn.get();
+            long wire0 = far.wireOut.get();
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(origin("/text/" + size))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertArrayEquals(expected, r.body());
+            long app = far.appIn.get() - app0;
+            wire[i] = far.wireOut.get() - wire0;
+            assertTrue(app >= size, "far encoded the response: " + app);
+        }
+        assertTrue(wire[0] < size, "cold transfer compressed: " + wire[0] + " of " + size);
+        assertTrue(wire[1] < size / 100, "warm transfer ≤ 1 % of payload: " + wire[1] + " of " + size);
     }
 
     @Test void streamsAreCountedOnTheSession() {

@@ -25,8 +25,15 @@ final class Lab implements AutoCloseable {
     NearServer near;
     final NearConfig.Transport transport;
 
+    final boolean reduce;
+
     Lab(NearConfig.Transport transport) throws IOException {
+        this(transport, true);
+    }
+
+    Lab(NearConfig.Transport transport, boolean reduce) throws IOException {
         this.transport = transport;
+        this.reduce = reduce;
         dir = Files.createTempDirectory("wanx-e2e");
         SecureRandom rnd = new SecureRandom();
         KeyFiles.write(dir, "far", X25519KeyPair.generate(rnd));
@@ -37,7 +44,7 @@ final class Lab implements AutoCloseable {
 
     Lab startFar(int port) throws IOException {
         far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", port), dir.resolve("far.key"),
-                dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5)));
+                dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(dir.resolve("far-state"))));
         return this;
     }
 
@@ -45,7 +52,7 @@ final class Lab implements AutoCloseable {
         NearConfig cfg = new NearConfig(List.of(far.localAddress()), dir.resolve("far.pub"), dir.resolve(nearKey + ".key"),
                 new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, null,
                 List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", origins.echoPort())),
-                null, transport, dir.resolve("near-state"), Duration.ofSeconds(1));
+                null, transport, dir.resolve("near-state"), Duration.ofSeconds(1), reduce ? dev.wanx.reduce.ReduceSettings.under(dir.resolve("near-state")) : dev.wanx.reduce.ReduceSettings.off());
         near = NearServer.start(cfg);
         return this;
     }

@@ -38,6 +38,15 @@ final class TestOrigins implements AutoCloseable {
                 writeSeeded(out, n, n);
             }
         });
+        http.createContext("/text/", ex -> { // N bytes of seeded words: compressible, and the same on every request
+            int n = Integer.parseInt(ex.getRequestURI().getPath().substring("/text/".length()));
+            ex.getRequestBody().readAllBytes();
+            byte[] body = text(n);
+            ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
         http.createContext("/sha256", ex -> {
             MessageDigest d = sha();
             try (InputStream in = ex.getRequestBody()) {
@@ -99,6 +108,15 @@ final class TestOrigins implements AutoCloseable {
         };
         writeSeeded(sink, n, n);
         return d.digest();
+    }
+
+    static byte[] text(int n) {
+        String[] words = {"wan", "optimizer", "branch", "office", "datacenter", "chunk", "dictionary", "latency",
+            "loss", "stream", "reference", "literal", "zstd", "fingerprint", "packet", "window"};
+        Random r = new Random(n);
+        StringBuilder b = new StringBuilder(n + 16);
+        while (b.length() < n) b.append(words[r.nextInt(words.length)]).append(r.nextInt(1000)).append(' ');
+        return b.substring(0, n).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     static MessageDigest sha() {

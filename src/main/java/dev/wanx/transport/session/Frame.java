@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Layout in docs/PROTOCOL.md, "Session frames". All integers big-endian.
  *
  * <pre>
- * OPEN    type=1 | stream u64 | hint u8 | port u16 | hostLen u8 | host | data...   (data at offset 0)
+ * OPEN    type=1 | stream u64 | flags u8 | hint u8 | port u16 | hostLen u8 | host | data...   (data at offset 0)
  * OPEN_OK type=2 | stream u64
  * DATA    type=3 | stream u64 | offset u64 | flags u8 (1=FIN) | data...
  * RESET   type=4 | stream u64 | code u8 | reasonLen u8 | reason (UTF-8)
@@ -23,7 +23,7 @@ public final class Frame {
     public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6;
     public static final int FLAG_FIN = 1;
     public static final int DATA_HEADER = 1 + 8 + 8 + 1;
-    public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 2 + 1;
+    public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 1 + 2 + 1;
 
     private Frame() { }
 
@@ -37,11 +37,11 @@ public final class Frame {
     private static byte[] hostBytes(StreamOpen o) { return o.host().getBytes(StandardCharsets.UTF_8); }
 
     /** Writes an OPEN header; the caller appends up to (max - header) bytes of first data. */
-    public static ByteBuf open(ByteBufAllocator alloc, long id, StreamOpen o, int dataCapacity) {
+    public static ByteBuf open(ByteBufAllocator alloc, long id, int flags, StreamOpen o, int dataCapacity) {
         byte[] host = hostBytes(o);
         if (host.length > 255) throw new IllegalArgumentException("host too long");
         ByteBuf b = alloc.buffer(OPEN_HEADER_FIXED + host.length + dataCapacity);
-        b.writeByte(OPEN).writeLong(id).writeByte(o.hint().code).writeShort(o.port()).writeByte(host.length).writeBytes(host);
+        b.writeByte(OPEN).writeLong(id).writeByte(flags).writeByte(o.hint().code).writeShort(o.port()).writeByte(host.length).writeBytes(host);
         return b;
     }
 
@@ -49,9 +49,9 @@ public final class Frame {
     public static StreamOpen openDest(ByteBuf f) {
         int i = f.readerIndex();
         if (f.readableBytes() < OPEN_HEADER_FIXED) return null;
-        int hint = f.getUnsignedByte(i + 9);
-        int port = f.getUnsignedShort(i + 10);
-        int hostLen = f.getUnsignedByte(i + 12);
+        int hint = f.getUnsignedByte(i + 10);
+        int port = f.getUnsignedShort(i + 11);
+        int hostLen = f.getUnsignedByte(i + 13);
         if (f.readableBytes() < OPEN_HEADER_FIXED + hostLen || hostLen == 0 || port == 0) return null;
         String host = f.toString(i + OPEN_HEADER_FIXED, hostLen, StandardCharsets.UTF_8);
         return new StreamOpen(host, port, Hint.fromCode(hint));
@@ -59,8 +59,11 @@ public final class Frame {
 
     /** Index where OPEN's first data starts. */
     public static int openDataIndex(ByteBuf f) {
-        return f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 12);
+        return f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 13);
     }
+
+    /** OPEN's stream flags ({@link dev.wanx.transport.StreamFlags}). */
+    public static int openFlags(ByteBuf f) { return f.getUnsignedByte(f.readerIndex() + 9); }
 
     // ---- OPEN_OK ----
     public static ByteBuf openOk(ByteBufAllocator alloc, long id) {

@@ -38,6 +38,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final ArrayDeque<MuxStream> sendReady = new ArrayDeque<>();
     private final CompletableFuture<Throwable> closeFuture = new CompletableFuture<>();
     private long nextLocalId;
+    private final long localParity;
     private volatile Consumer<IncomingStream> acceptor;
     private volatile boolean active = true;
     private boolean pumping;
@@ -55,6 +56,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.loop = link.eventLoop();
         this.options = options;
         this.nextLocalId = initiator ? 1 : 2;
+        this.localParity = nextLocalId & 1;
         this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
         onLoop(() -> link.setHandler(this));
     }
@@ -69,8 +71,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 result.completeExceptionally(new DialException(DialError.TUNNEL_DOWN, "session closed"));
                 return;
             }
-            long id = nextLocalId;
-            nextLocalId += 2;
+            long id = nextOpenNowId();
             MuxStream s = new MuxStream(this, id, dest, true);
             streams.put(id, s);
             outstandingCredit += MuxOptions.INITIAL_WINDOW;
@@ -78,7 +79,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             streamsTotal++;
             int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest));
             int inOpen = firstData == null ? 0 : Math.min(room, firstData.readableBytes());
-            ByteBuf f = Frame.open(alloc, id, dest, inOpen);
+            ByteBuf f = Frame.open(alloc, id, 0, dest, inOpen);
             if (inOpen > 0) f.writeBytes(firstData, inOpen);
             s.sentInOpen(inOpen);
             bytesSent += inOpen;
@@ -94,6 +95,32 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             });
         });
         return result;
+    }
+
+    @Override public TunnelStream openNow(StreamOpen dest, int flags) {
+        long id = nextOpenNowId();
+        MuxStream s = new MuxStream(this, id, dest, true);
+        s.flags = flags;
+        onLoop(() -> {
+            if (!active) {
+                s.finish(new DialException(DialError.TUNNEL_DOWN, "session closed"));
+                return;
+            }
+            streams.put(id, s);
+            outstandingCredit += MuxOptions.INITIAL_WINDOW;
+            streamsOpen++;
+            streamsTotal++;
+            link.send(Frame.open(alloc, id, flags, dest, 0));
+            link.flush();
+        });
+        return s;
+    }
+
+    /** openNow runs on any thread; ids still come from the one counter, taken on the loop's behalf. */
+    private synchronized long nextOpenNowId() {
+        long id = nextLocalId;
+        nextLocalId += 2;
+        return id;
     }
 
     @Override public void setAcceptor(Consumer<IncomingStream> acceptor) { this.acceptor = acceptor; }
@@ -164,7 +191,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private MuxStream streamFor(long id, int type) {
         MuxStream s = streams.get(id);
         if (s != null) return s;
-        boolean peerId = (id & 1) != (nextLocalId & 1);
+        boolean peerId = (id & 1) != localParity;
         if (!peerId || id <= 0 || peerIds.seen(id)) return null; // finished stream, or our own long gone
         peerIds.markSeen(id);
         // Every stream starts with the initial window granted; refuse new ones rather than overrun memory.
@@ -198,6 +225,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             return;
         }
         s.setOpenInfo(dest);
+        s.flags = Frame.openFlags(f);
         int dataAt = Frame.openDataIndex(f);
         int n = f.writerIndex() - dataAt;
         if (n > 0) {

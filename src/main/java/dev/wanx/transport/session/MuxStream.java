@@ -25,6 +25,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
     private final StreamOpen open;
     final boolean local;
     final CompletableFuture<TunnelStream> opened; // local streams: completes on OPEN_OK
+    int flags;
 
     // send side
     private final ArrayDeque<ByteBuf> sendQueue = new ArrayDeque<>();
@@ -72,6 +73,12 @@ final class MuxStream implements TunnelStream, IncomingStream {
     @Override public StreamOpen open() { return open != null ? open : openInfo; }
 
     @Override public String peerName() { return session.peerName(); }
+
+    @Override public int flags() { return flags; }
+
+    @Override public CompletableFuture<TunnelStream> opened() {
+        return opened != null ? opened : CompletableFuture.completedFuture(this);
+    }
 
     @Override public EventExecutor executor() { return session.loop(); }
 
