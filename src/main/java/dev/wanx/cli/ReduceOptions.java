@@ -17,9 +17,10 @@ final class ReduceOptions {
                     + "Examples: 512M, 10G")
     String dictSize;
 
-    @Option(names = "--no-reduce",
+    @Option(names = "--no-reduce", defaultValue = "false",
             description = "Carry bytes as they are: no chunk references, no zstd. Near: new streams are not reduced. "
-                    + "Far: reduced streams are refused (start the nears with --no-reduce too).")
+                    + "Far: reduced streams are refused (start the nears with --no-reduce too). Default: ${DEFAULT-VALUE} "
+                    + "(reduction on). Example: --no-reduce")
     boolean noReduce;
 
     ReduceSettings settings(Path state) {

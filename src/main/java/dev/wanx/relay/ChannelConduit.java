@@ -19,10 +19,12 @@ import java.util.ArrayDeque;
  * Install with {@link #attach(Channel)} as the last handler of the pipeline.
  */
 public final class ChannelConduit extends ChannelDuplexHandler implements Conduit {
-    private static final int MAX_EARLY = 64; // buffers that arrived before the sink was set (auto-read is off)
+    // Bytes kept while reading is off (before the sink is set, or under backpressure): a batch or two at most.
+    private static final int MAX_EARLY_BYTES = 4 << 20;
 
     private final Channel channel;
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private int earlyBytes;
     private volatile ConduitSink sink;
     private volatile boolean readEnabled = true;
     private boolean inputShutdown;
@@ -79,6 +81,7 @@ public final class ChannelConduit extends ChannelDuplexHandler implements Condui
     @Override public void abort(Throwable cause) {
         channel.eventLoop().execute(() -> {
             if (!channel.isOpen()) return;
+            if (failure == null) failure = cause != null ? cause : new java.io.IOException("aborted");
             // SO_LINGER 0 makes close() send RST, so the app sees an error rather than a clean end.
             try { channel.config().setOption(ChannelOption.SO_LINGER, 0); } catch (RuntimeException ignored) { }
             channel.close();
@@ -95,16 +98,33 @@ public final class ChannelConduit extends ChannelDuplexHandler implements Condui
     private void applyRead() {
         ConduitSink s = sink;
         if (s != null && readEnabled) {
-            while (!early.isEmpty() && readEnabled) s.onData(early.poll());
+            drainEarly(s);
             if (inputShutdown && early.isEmpty() && !inputSignalled) {
                 inputSignalled = true;
                 s.onInputShutdown();
                 maybeCloseBoth(); // deferred by a paused reader: close now that every byte went out
             }
         }
-        boolean want = s != null && readEnabled && !inputShutdown && early.isEmpty();
-        channel.config().setAutoRead(want);
-        if (want) channel.read();
+        requestRead();
+    }
+
+    /**
+     * Manual reading (auto-read stays off): at most one read() outstanding, the next asked for only when the last
+     * completed and the reader still wants data. Toggling auto-read instead lets epoll deliver batches scheduled
+     * by a re-enable after reading was switched off again, which piles up when a relay toggles it often.
+     */
+    private void requestRead() {
+        if (readOutstanding || sink == null || !readEnabled || inputShutdown || !early.isEmpty() || !channel.isActive()) return;
+        readOutstanding = true;
+        channel.read();
+    }
+
+    private boolean readOutstanding;
+
+    @Override public void channelReadComplete(ChannelHandlerContext ctx) {
+        readOutstanding = false;
+        requestRead();
+        ctx.fireChannelReadComplete();
     }
 
     private boolean inputSignalled;
@@ -129,16 +149,29 @@ public final class ChannelConduit extends ChannelDuplexHandler implements Condui
             return;
         }
         ConduitSink s = sink;
-        if (s != null && readEnabled && early.isEmpty()) {
+        if (s != null && early.isEmpty()) {
+            // Delivered even if reading was just switched off: epoll may still complete a read scheduled before
+            // (one batch at most), and the receiving conduit's buffer absorbs it. Backpressure decides only
+            // whether the next read() is issued, as in Netty's proxy example.
             s.onData(buf);
-        } else {
-            if (early.size() >= MAX_EARLY) { // cannot happen with auto-read off; defend the bound anyway
-                buf.release();
-                abort(new IllegalStateException("inbound buffer overflow"));
-                return;
-            }
-            early.add(buf);
-            channel.config().setAutoRead(false);
+            return;
+        }
+        // No sink yet (a dial in progress), or older bytes still queued: keep order.
+        if (earlyBytes + buf.readableBytes() > MAX_EARLY_BYTES) { // cannot happen: we issue no read meanwhile
+            buf.release();
+            abort(new IllegalStateException("inbound buffer overflow"));
+            return;
+        }
+        early.add(buf);
+        earlyBytes += buf.readableBytes();
+        if (s != null && readEnabled) drainEarly(s);
+    }
+
+    private void drainEarly(ConduitSink s) {
+        while (!early.isEmpty() && readEnabled) {
+            ByteBuf b = early.poll();
+            earlyBytes -= b.readableBytes();
+            s.onData(b);
         }
     }
 
@@ -169,8 +202,10 @@ public final class ChannelConduit extends ChannelDuplexHandler implements Condui
 
     @Override public void channelInactive(ChannelHandlerContext ctx) {
         while (!early.isEmpty()) early.poll().release();
+        earlyBytes = 0;
         boolean clean = failure == null && inputShutdown && outputShutdown;
-        signalClosed(clean ? null : (failure != null ? failure : new java.io.IOException("connection closed")));
+        signalClosed(clean ? null : (failure != null ? failure : new java.io.IOException("connection " + describe()
+                + " closed before both directions ended (in=" + inputShutdown + ", out=" + outputShutdown + ")")));
     }
 
     private void signalClosed(Throwable cause) {

@@ -203,16 +203,18 @@ abstract class EndToEndTestBase {
         org.junit.jupiter.api.Assumptions.assumeTrue(reduce(), "reduction is off in this run");
         int size = 4 << 20;
         byte[] expected = TestOrigins.text(size);
-        var far = lab.far.reduction().totals();
+        var service = lab.far.reduction();
         long[] wire = new long[2];
         for (int i = 0; i < 2; i++) {
-            long app0 = far.appIn.get();
-            long wire0 = far.wireOut.get();
+            var before = service.totals(); // a snapshot over finished and live streams
+            long app0 = before.appIn.get();
+            long wire0 = before.wireOut.get();
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(origin("/text/" + size))).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertArrayEquals(expected, r.body());
-            long app = far.appIn.get() - app0;
-            wire[i] = far.wireOut.get() - wire0;
+            var after = service.totals();
+            long app = after.appIn.get() - app0;
+            wire[i] = after.wireOut.get() - wire0;
             assertTrue(app >= size, "far encoded the response: " + app);
         }
         assertTrue(wire[0] < size, "cold transfer compressed: " + wire[0] + " of " + size);

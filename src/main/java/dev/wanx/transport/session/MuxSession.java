@@ -250,7 +250,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     }
 
     private void resetStream(MuxStream s, String why) {
-        LOG.fine(() -> "resetting stream " + s.id + ": " + why);
+        LOG.warning(() -> "resetting stream " + s.id + " from " + link.peerName() + ": " + why);
         sendControl(Frame.reset(alloc, s.id, DialError.GENERAL.code, why));
         s.finish(new IOException("stream " + s.id + ": " + why));
     }
