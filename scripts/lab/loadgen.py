@@ -11,7 +11,9 @@ Client (runs in the near namespace); prints one JSON object:
   loadgen.py get   --to HOST:PORT --bytes N [--cap S] [--proxy HOST:PORT] [--cc bbr] [--out FILE]
   loadgen.py put   --to HOST:PORT --bytes N [--cap S] [--cc bbr]
   loadgen.py fetch --to HOST:PORT --bytes 102400 --count 30 [--proxy HOST:PORT] [--timeout S] [--cap S]
-'get'/'put' time from the start of connect() to the last byte (get) or to the sink's answer (put);
+'get'/'put' time from the start of connect() to the last byte received (get) or to the sink's report that
+it received the last byte (put: the sink streams its received count back, so a capped upload counts what
+was delivered, not what sat in socket buffers);
 goodput = payload bytes * 8 / that time. On hitting --cap the transfer stops and reports what arrived.
 'fetch' opens a new connection per request and reports p50/p99 and every sample.
 --proxy HOST:PORT sends 'GET http://TO/...' to an HTTP proxy (the target is resolved by the proxy);
@@ -83,6 +85,22 @@ def serve_conn(conn, args):
                     if not d:
                         break
                     conn.sendall(d)
+        elif method == 'POST' and target.startswith('/sink/progress'):
+            # raw (non-HTTP-body) mode for bulk uploads: after the header, a 16-byte record
+            # '%015d\n' with the count received so far at least every 1 MiB, and one at the end,
+            # so that a capped upload reports what was delivered, not what sat in send buffers.
+            n = int(hdrs.get('content-length', '0'))
+            conn.sendall(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n')
+            got, reported = len(rest), 0
+            while got < n:
+                d = conn.recv(1 << 20)
+                if not d:
+                    break
+                got += len(d)
+                if got - reported >= (1 << 20):
+                    conn.sendall(b'%015d\n' % got)
+                    reported = got
+            conn.sendall(b'%015d\n' % got)
         elif method == 'POST' and target.startswith('/sink'):
             n = int(hdrs.get('content-length', '0'))
             got = len(rest)
@@ -135,7 +153,9 @@ def proxy_of(args):
 def open_conn(args, timeout):
     p = proxy_of(args)
     dest = hostport(p) if p else hostport(args.to)
-    s = socket.create_connection(dest, timeout=timeout)
+    # connect may need SYN retransmits (1 s, 3 s, ... on a lossy link): allow up to the caller's cap
+    s = socket.create_connection(dest, timeout=max(timeout, getattr(args, 'connect_timeout', 0) or 0))
+    s.settimeout(timeout)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     set_cc(s, args.cc)
     prefix = ('http://%s' % args.to) if p else ''
@@ -184,6 +204,7 @@ def cmd_get(args):
             out.write(d)
     err = None
     try:
+        args.connect_timeout = args.cap
         got, ok = do_get(args, '/bytes/%d' % args.bytes if not args.file else '/file/' + args.file,
                          deadline, 1.0, sink)
     except Exception as e:
@@ -200,44 +221,51 @@ def cmd_get(args):
 
 
 def cmd_put(args):
+    """Upload with delivery progress from the sink: 'bytes' is what the far end received."""
+    import select
     t0 = time.monotonic()
     deadline = t0 + args.cap
-    sent, ok, err = 0, False, None
+    delivered, ok, err = 0, False, None
     try:
-        s, prefix = open_conn(args, 1.0)
-        s.sendall(('POST %s/sink HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n'
+        args.connect_timeout = args.cap
+        s, prefix = open_conn(args, 0.5)
+        s.sendall(('POST %s/sink/progress HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n'
                    % (prefix, args.to, args.bytes)).encode())
-        s.settimeout(0.5)
-        left = args.bytes
-        buf = b''
-        while left > 0 and time.monotonic() < deadline:
-            if not buf:
-                buf = memoryview(os.urandom(min(CHUNK, left)))
-            try:
-                k = s.send(buf)
-            except socket.timeout:
-                continue
-            buf = buf[k:]
-            left -= k
-            sent += k
-        if left == 0:
-            start, hdrs, rest = read_head(s, deadline)
-            while len(rest) < int(hdrs.get('content-length', '0')) and time.monotonic() < deadline:
-                try:
-                    d = s.recv(100)
-                except socket.timeout:
-                    continue
+        s.setblocking(False)
+        left, buf, inbuf, head_done = args.bytes, b'', b'', False
+        while time.monotonic() < deadline and delivered < args.bytes:
+            want_w = [s] if left > 0 else []
+            r, w, _ = select.select([s], want_w, [], 0.2)
+            if r:
+                d = s.recv(65536)
                 if not d:
                     break
-                rest += d
-            acked = int(rest.strip() or b'0')
-            ok = acked == args.bytes
-            sent = acked
+                inbuf += d
+                if not head_done and b'\r\n\r\n' in inbuf:
+                    head, _, inbuf = inbuf.partition(b'\r\n\r\n')
+                    head_done = True
+                    if b' 200 ' not in head.split(b'\r\n')[0] + b' ':
+                        raise ConnectionError('bad status: %r' % head[:80])
+                if head_done:
+                    while len(inbuf) >= 16:
+                        delivered = int(inbuf[:15])
+                        inbuf = inbuf[16:]
+            if w and left > 0:
+                if not buf:
+                    buf = memoryview(os.urandom(min(CHUNK, left)))
+                try:
+                    k = s.send(buf)
+                except BlockingIOError:
+                    k = 0
+                buf = buf[k:]
+                left -= k
+        ok = delivered == args.bytes
         s.close()
     except Exception as e:
         err = str(e)
     dt = time.monotonic() - t0
-    res = dict(op='put', bytes=sent, seconds=round(dt, 3), complete=ok, mbit_s=round(sent * 8 / dt / 1e6, 3))
+    res = dict(op='put', bytes=delivered, seconds=round(dt, 3), complete=ok,
+               mbit_s=round(delivered * 8 / dt / 1e6, 3))
     if err:
         res['error'] = err
     print(json.dumps(res))
