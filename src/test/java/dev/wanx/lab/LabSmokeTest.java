@@ -123,11 +123,12 @@ class LabSmokeTest {
             if (result.contains("\"complete\": true")) break;
             Thread.sleep(1000); // near not listening yet, or the session is still coming up
         }
-        assertTrue(result.contains("\"complete\": true"),
-                () -> "transfer did not complete: " + tailOf(result) + "\nnear: " + tail("wanx-near") + "\nfar: " + tail("wanx-far"));
+        final String last = result;
+        assertTrue(last.contains("\"complete\": true"),
+                () -> "transfer did not complete: " + tailOf(last) + "\nnear: " + tail("wanx-near") + "\nfar: " + tail("wanx-far"));
         assertEquals(FILE_BYTES, Files.size(got));
         assertEquals(want, sha256(Files.readAllBytes(got)), "payload changed on the way");
-        System.out.println("lab smoke: " + result.trim());
+        System.out.println("lab smoke: " + last.trim());
     }
 
     // ------------------------------------------------------------------ helpers
@@ -185,7 +186,7 @@ class LabSmokeTest {
 
     private static int exit(List<String> cmd, int seconds) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().transferTo(InputStream.nullOutputStream());
+        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return -1;
