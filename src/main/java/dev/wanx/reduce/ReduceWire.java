@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The reduction wire format, encoded and decoded only here (see docs/PROTOCOL-reduce.md). Every record is
+ * The reduction wire format, encoded and decoded only here (see docs/PROTOCOL.md, "Data reduction"). Every record is
  * {@code type u8 | length u32 | body}; varints are unsigned LEB128. One stream carries, in each direction, the data
  * records of that direction (HELLO, LITERAL, REF, END) interleaved with control records answering the other
  * direction (MISS, CHUNK, ACK, END_ACK).

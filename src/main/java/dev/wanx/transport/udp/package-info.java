@@ -8,6 +8,6 @@
  * {@code RangeSet}); sender loss detection ({@code LossDetector}, {@code RttEstimator}, {@code SentPacketQueue});
  * rate ({@code CongestionControl}/{@code BbrLite}, {@code DeliveryRateSampler}, {@code Pacer}); the connection
  * tying them together ({@code UdpConnection}); and the Netty glue ({@code UdpLink}, {@code DatagramInbound}).
- * Wire format: {@code docs/PROTOCOL-udp.md}.
+ * Wire format: {@code docs/PROTOCOL.md, "UDP carrier"}.
  */
 package dev.wanx.transport.udp;
