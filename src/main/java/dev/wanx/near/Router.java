@@ -65,7 +65,11 @@ public final class Router implements OutboundDialer {
             TunnelStream stream = session.openNow(dest, StreamFlags.REDUCE);
             ReducingConduit reduced = reduction.wrap(stream, farIdentity, dest.hint());
             if (copy != null) reduced.write(copy);
-            opened = stream.opened().thenApply(s -> reduced);
+            opened = stream.opened().handle((s, err) -> {
+                if (err == null) return reduced;
+                reduced.abort(err); // never handed to a relay: free its codec state here
+                throw err instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(err);
+            });
         } else {
             opened = session.openStream(dest, copy);
         }
