@@ -64,8 +64,7 @@ public final class FarServer implements AutoCloseable {
         try {
             reduction = ReductionService.open(config.reduce());
         } catch (IOException e) {
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            NettyTransport.shutdownNow(boss, workers);
             throw e;
         }
         OriginDialer origins = new OriginDialer(new TcpDialer(workers, (int) config.connectTimeout().toMillis()), policy);
@@ -81,8 +80,7 @@ public final class FarServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (tcp != null) tcp.close();
             if (reduction != null) reduction.close();
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            NettyTransport.shutdownNow(boss, workers);
             throw e;
         }
         self[0] = new FarServer(boss, workers, tcp, udp, reduction);

@@ -56,13 +56,13 @@ public final class NearServer implements AutoCloseable {
         EventLoopGroup workers = NettyTransport.group(0, "wanx-near");
         SecureRandom random = new SecureRandom();
         CarrierConnector connector = connector(config.transport(), workers, key, farKey, random);
-        SessionManager sessions = new SessionManager(config.peers(), connector, workers, MuxOptions.defaults());
+        SessionManager sessions = new SessionManager(config.peers(), connector, workers,
+                MuxOptions.defaults().withPeerSilenceMs(config.failForwardAfter().toMillis()));
         ReductionService reduction;
         try {
             reduction = ReductionService.open(config.reduce());
         } catch (IOException e) {
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            NettyTransport.shutdownNow(boss, workers);
             throw e;
         }
         Router router = new Router(sessions, new TcpDialer(workers, 10_000), config.accelerate(), config.failForwardAfter(),
@@ -81,8 +81,7 @@ public final class NearServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             listeners.forEach(Channel::close);
             if (reduction != null) reduction.close();
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            NettyTransport.shutdownNow(boss, workers);
             throw e;
         }
         sessions.start();

@@ -17,4 +17,13 @@ public interface OutboundDialer {
      * @param firstData bytes to send with the open (e.g. the rewritten request), may be null; ownership passes
      */
     CompletableFuture<Conduit> dial(StreamOpen dest, String url, ByteBuf firstData);
+
+    /** {@link #dial}, with a dialer that throws turned into a failed future, so callers have one path. */
+    static CompletableFuture<Conduit> dialSafely(OutboundDialer dialer, StreamOpen dest, String url, ByteBuf firstData) {
+        try {
+            return dialer.dial(dest, url, firstData);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 }

@@ -53,14 +53,15 @@ public final class SessionManager implements AutoCloseable {
 
     /**
      * A live session, waiting up to {@code wait} for an attempt in progress; completes with null when there is
-     * none in time (the caller goes direct). Never completes exceptionally.
+     * none in time (the caller goes direct). Once an attempt has failed, nobody waits for the retries: while
+     * the far is down every connection goes direct at once. Never completes exceptionally.
      */
     public CompletableFuture<TunnelSession> sessionWithin(Duration wait) {
         TunnelSession s = current();
         if (s != null) return CompletableFuture.completedFuture(s);
         CompletableFuture<TunnelSession> a;
         synchronized (lock) {
-            a = attempt;
+            a = failures > 0 ? null : attempt;
         }
         if (a == null) return CompletableFuture.completedFuture(null);
         CompletableFuture<TunnelSession> r = new CompletableFuture<>();

@@ -28,6 +28,11 @@ public final class NettyTransport {
         return EPOLL ? new EpollEventLoopGroup(threads, tf) : new NioEventLoopGroup(threads, tf);
     }
 
+    /** Shuts groups down without waiting: for start-up failures, where nothing is worth draining. */
+    public static void shutdownNow(EventLoopGroup... groups) {
+        for (EventLoopGroup g : groups) g.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     public static Class<? extends SocketChannel> socket() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }

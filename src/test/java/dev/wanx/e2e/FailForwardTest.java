@@ -54,4 +54,37 @@ class FailForwardTest {
             assertEquals(before + 1, lab.tunnelStreams(), "back through the tunnel");
         }
     }
+
+    /** The far vanishes without a goodbye (link cut, crash): the first new connection notices within ~1 s. */
+    @org.junit.jupiter.api.Test
+    void linkCutSilentlyThenNewConnectionsGoDirect() throws Exception {
+        try (Lab lab = new Lab(NearConfig.Transport.UDP)) {
+            lab.startFar(0);
+            try (CuttableUdpRelay relay = new CuttableUdpRelay(lab.far.localAddress())) {
+                lab.startNear("near", relay.address());
+                lab.awaitTunnel();
+                try (Socket s = Clients.connect(lab.forward())) {
+                    byte[][] sums = Clients.echo(s, 1 << 16, 40);
+                    assertArrayEquals(sums[0], sums[1]);
+                }
+                relay.cut();
+                // The UDP carrier's idle timeout is far longer than this: only the open's liveness check is this quick.
+                long t0 = System.nanoTime();
+                try (Socket s = Clients.connect(lab.forward())) {
+                    byte[][] sums = Clients.echo(s, 1 << 16, 41);
+                    assertArrayEquals(sums[0], sums[1]);
+                }
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(ms < 8_000, "fail-forward after a silent cut took " + ms + " ms");
+                assertNull(lab.near.sessions().current(), "the silent session was dropped");
+                // While the far stays unreachable, later connections do not wait for the retries.
+                long t1 = System.nanoTime();
+                try (Socket s = Clients.connect(lab.forward())) {
+                    byte[][] sums = Clients.echo(s, 1 << 16, 42);
+                    assertArrayEquals(sums[0], sums[1]);
+                }
+                assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1) < 8_000);
+            }
+        }
+    }
 }

@@ -49,7 +49,12 @@ final class Lab implements AutoCloseable {
     }
 
     Lab startNear(String nearKey) throws IOException {
-        NearConfig cfg = new NearConfig(List.of(far.localAddress()), dir.resolve("far.pub"), dir.resolve(nearKey + ".key"),
+        return startNear(nearKey, far.localAddress());
+    }
+
+    /** A near whose peer address is {@code peer} (the far, or a relay in front of it). */
+    Lab startNear(String nearKey, InetSocketAddress peer) throws IOException {
+        NearConfig cfg = new NearConfig(List.of(peer), dir.resolve("far.pub"), dir.resolve(nearKey + ".key"),
                 new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, null,
                 List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", origins.echoPort())),
                 null, transport, dir.resolve("near-state"), Duration.ofSeconds(1), reduce ? dev.wanx.reduce.ReduceSettings.under(dir.resolve("near-state")) : dev.wanx.reduce.ReduceSettings.off());

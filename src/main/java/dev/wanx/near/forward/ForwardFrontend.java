@@ -42,12 +42,7 @@ public final class ForwardFrontend {
     static void accept(SocketChannel ch, StreamOpen dest, OutboundDialer dialer) {
         // Auto-read goes off here: the client's bytes wait in the kernel (and its window) until the dial is done.
         ChannelConduit client = ChannelConduit.attach(ch);
-        CompletableFuture<Conduit> dialed;
-        try {
-            dialed = dialer.dial(dest, null, null);
-        } catch (RuntimeException e) {
-            dialed = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Conduit> dialed = OutboundDialer.dialSafely(dialer, dest, null, null);
         dialed.whenComplete((upstream, err) -> {
             if (err != null) {
                 LOG.log(Level.FINE, () -> "forward to " + dest + " failed: " + DialFailures.unwrap(err).getMessage());

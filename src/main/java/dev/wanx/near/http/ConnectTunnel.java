@@ -54,12 +54,7 @@ final class ConnectTunnel extends ChannelInboundHandlerAdapter {
             reply(ctx, HttpResponseStatus.BAD_REQUEST, "wanx: CONNECT needs host:port, got '" + authority + "'\n");
             return;
         }
-        CompletableFuture<Conduit> f;
-        try {
-            f = dialer.dial(dest, null, null);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Conduit> f = OutboundDialer.dialSafely(dialer, dest, null, null);
         f.whenComplete((up, err) -> {
             try {
                 ctx.executor().execute(() -> tunnel.dialed(ctx, client, dest, up, err));

@@ -93,12 +93,7 @@ final class UpstreamSession {
         pending.clear();
         pendingBytes = 0;
         StreamOpen dest = new StreamOpen(target.host(), target.port(), Hint.HTTP);
-        CompletableFuture<Conduit> f;
-        try {
-            f = dialer.dial(dest, url, first);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Conduit> f = OutboundDialer.dialSafely(dialer, dest, url, first);
         f.whenComplete((c, err) -> onLoop(() -> dialed(c, err), c));
     }
 

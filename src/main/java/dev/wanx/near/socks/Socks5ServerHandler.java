@@ -162,12 +162,7 @@ final class Socks5ServerHandler extends ChannelInboundHandlerAdapter {
         stopTimer(); // from here the dialer's own timeout applies, and its TIMEOUT gets a proper reply
         // Bytes the client sends before our reply wait in the conduit (bounded; auto-read goes off).
         ChannelConduit client = ChannelConduit.attach(ctx.channel());
-        CompletableFuture<Conduit> dialed;
-        try {
-            dialed = dialer.dial(dest, null, null);
-        } catch (RuntimeException e) {
-            dialed = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Conduit> dialed = OutboundDialer.dialSafely(dialer, dest, null, null);
         dialed.whenComplete((upstream, err) -> {
             try {
                 ctx.executor().execute(() -> dialDone(ctx, client, upstream, err));

@@ -17,10 +17,12 @@ import java.nio.charset.StandardCharsets;
  * RESET   type=4 | stream u64 | code u8 | reasonLen u8 | reason (UTF-8)
  * CREDIT  type=5 | stream u64 | maxOffset u64
  * CLOSE   type=6 | reasonLen u8 | reason
+ * PING    type=7 | token u64      (answered at once with PONG: a liveness probe)
+ * PONG    type=8 | token u64
  * </pre>
  */
 public final class Frame {
-    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6;
+    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8;
     public static final int FLAG_FIN = 1;
     public static final int DATA_HEADER = 1 + 8 + 8 + 1;
     public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 1 + 2 + 1;
@@ -114,6 +116,13 @@ public final class Frame {
         return f.toString(i + 2, len, StandardCharsets.UTF_8);
     }
 
+    // ---- PING / PONG ----
+    public static ByteBuf ping(ByteBufAllocator alloc, int type, long token) {
+        return alloc.buffer(9).writeByte(type).writeLong(token);
+    }
+
+    public static long pingToken(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
+
     /** Minimum size of a well-formed frame of the given type, or -1 for an unknown type. */
     public static int minSize(int type) {
         return switch (type) {
@@ -123,6 +132,7 @@ public final class Frame {
             case RESET -> 11;
             case CREDIT -> 17;
             case CLOSE -> 2;
+            case PING, PONG -> 9;
             default -> -1;
         };
     }

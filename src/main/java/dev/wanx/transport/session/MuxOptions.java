@@ -9,20 +9,28 @@ package dev.wanx.transport.session;
  * @param sendHighWater   per-stream queued bytes above which the stream reports not writable
  * @param sendLowWater    ... and below which it is writable again
  * @param maxPeerStreams  concurrently open streams the peer may have
+ * @param peerSilenceMs   a stream open that hears nothing at all from the peer for this long (or four round
+ *                        trips, if longer) ends the session, so new connections fail forward (0 = never)
  */
-public record MuxOptions(long maxWindow, long sessionBudget, long sendHighWater, long sendLowWater, int maxPeerStreams) {
+public record MuxOptions(long maxWindow, long sessionBudget, long sendHighWater, long sendLowWater, int maxPeerStreams,
+                         long peerSilenceMs) {
     /** Protocol constant: every stream starts with this much credit in each direction. */
     public static final long INITIAL_WINDOW = 1 << 20;
     /** A stream always gets at least this much window, so a full session budget cannot deadlock it. */
     public static final long MIN_WINDOW = 64 << 10;
 
     public static MuxOptions defaults() {
-        return new MuxOptions(16L << 20, 64L << 20, 1L << 20, 256L << 10, 8192);
+        return new MuxOptions(16L << 20, 64L << 20, 1L << 20, 256L << 10, 8192, 1000);
+    }
+
+    public MuxOptions withPeerSilenceMs(long ms) {
+        return new MuxOptions(maxWindow, sessionBudget, sendHighWater, sendLowWater, maxPeerStreams, ms);
     }
 
     public MuxOptions {
         if (maxWindow < INITIAL_WINDOW) throw new IllegalArgumentException("maxWindow below the initial window");
         if (sessionBudget < maxWindow) throw new IllegalArgumentException("sessionBudget below maxWindow");
         if (sendLowWater > sendHighWater) throw new IllegalArgumentException("sendLowWater above sendHighWater");
+        if (peerSilenceMs < 0) throw new IllegalArgumentException("peerSilenceMs below zero");
     }
 }

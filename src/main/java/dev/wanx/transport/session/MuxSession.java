@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -45,6 +47,11 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private long outstandingCredit;
     private int peerStreamsOpen;
 
+    private final LongSupplier clock;
+    private final PeerLiveness liveness;
+    private long pingToken;
+    private String localCloseReason;   // why this end closed the link, for the streams' errors
+
     private volatile long streamsOpen;
     private volatile long streamsTotal;
     private volatile long bytesSent;
@@ -52,7 +59,14 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     /** @param initiator the near (odd stream ids); the far uses even ids */
     public MuxSession(FrameLink link, boolean initiator, MuxOptions options) {
+        this(link, initiator, options, System::nanoTime);
+    }
+
+    /** @param clock monotonic nanoseconds (tests pass their own) */
+    public MuxSession(FrameLink link, boolean initiator, MuxOptions options, LongSupplier clock) {
         this.link = link;
+        this.clock = clock;
+        this.liveness = new PeerLiveness(TimeUnit.MILLISECONDS.toNanos(options.peerSilenceMs()), clock.getAsLong());
         this.loop = link.eventLoop();
         this.options = options;
         this.nextLocalId = initiator ? 1 : 2;
@@ -88,6 +102,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 if (firstData.isReadable()) s.write(firstData); // the rest goes as DATA, before OPEN_OK
                 else firstData.release();
             }
+            watchPeer();
             link.flush();
             s.opened.whenComplete((ok, err) -> {
                 if (err != null) result.completeExceptionally(err);
@@ -111,6 +126,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             streamsOpen++;
             streamsTotal++;
             link.send(Frame.open(alloc, id, flags, dest, 0));
+            watchPeer();
             link.flush();
         });
         return s;
@@ -158,6 +174,13 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 protocolError("malformed frame type " + type + " length " + f.readableBytes());
                 return;
             }
+            liveness.onHeard(clock.getAsLong());
+            if (type == Frame.PING) {
+                link.send(Frame.ping(alloc, Frame.PONG, Frame.pingToken(f)));
+                link.flush();
+                return;
+            }
+            if (type == Frame.PONG) return;
             if (type == Frame.CLOSE) {
                 LOG.fine(() -> "peer closed session: " + Frame.closeReason(f));
                 link.close("peer closed: " + Frame.closeReason(f));
@@ -267,10 +290,49 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     @Override public void onClosed(Throwable cause) {
         if (!active) return;
         active = false;
-        Throwable c = cause != null ? cause : new IOException("session closed");
+        Throwable c = cause != null ? cause : new IOException(localCloseReason != null ? localCloseReason : "session closed");
         for (MuxStream s : new ArrayList<>(streams.values())) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
         sendReady.clear();
-        closeFuture.complete(cause);
+        closeFuture.complete(cause != null || localCloseReason == null ? cause : c);
+    }
+
+    // ---------------- liveness (loop) ----------------
+
+    /** A local open went out: unless a check is running, probe the peer and arm the check. */
+    private void watchPeer() {
+        if (options.peerSilenceMs() == 0) return;
+        if (liveness.onLocalOpen(clock.getAsLong())) probePeer();
+    }
+
+    private void probePeer() {
+        link.send(Frame.ping(alloc, Frame.PING, ++pingToken));
+        long rttNs = TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros());
+        loop.schedule(this::checkPeer, liveness.limitNs(rttNs), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkPeer() {
+        if (!active) return;
+        boolean opensPending = false;
+        for (MuxStream s : streams.values()) {
+            if (s.local && !s.opened.isDone()) {
+                opensPending = true;
+                break;
+            }
+        }
+        long now = clock.getAsLong();
+        switch (liveness.onCheck(now, opensPending)) {
+            case DEAD -> {
+                String why = "far silent for " + TimeUnit.NANOSECONDS.toMillis(liveness.silentForNs(now)) + " ms while a stream was opening";
+                LOG.warning(() -> "session with " + link.peerName() + ": " + why);
+                localCloseReason = why;
+                link.close(why);
+            }
+            case CHECK_AGAIN -> {
+                probePeer();
+                link.flush();
+            }
+            case ALIVE -> { }
+        }
     }
 
     // ---------------- called by streams (loop) ----------------

@@ -23,6 +23,8 @@ final class MemoryLink implements FrameLink {
     private final List<ByteBuf> beforeHandler = new ArrayList<>();
     private boolean closed;
     volatile boolean writable = true;
+    /** Frames sent while set vanish: a peer that went silent without closing. */
+    volatile boolean mute;
     long framesSent;
 
     private MemoryLink(EventLoop loop, String name, int maxFrame, Random shuffle) {
@@ -52,6 +54,10 @@ final class MemoryLink implements FrameLink {
             return;
         }
         framesSent++;
+        if (mute) {
+            frame.release();
+            return;
+        }
         pending.add(frame);
     }
 

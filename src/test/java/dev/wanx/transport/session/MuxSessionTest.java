@@ -215,4 +215,32 @@ class MuxSessionTest {
             Thread.sleep(5);
         }
     }
+
+    @Test void aFarThatFallsSilentEndsTheSessionWhenAStreamOpens() throws Exception {
+        links = MemoryLink.pair(nearLoop, farLoop, 1400, null);
+        near = new MuxSession(links[0], true, MuxOptions.defaults().withPeerSilenceMs(200));
+        far = new MuxSession(links[1], false, MuxOptions.defaults());
+        far.setAcceptor(ECHO);
+        links[1].mute = true; // the far keeps running but nothing it sends arrives
+        TunnelStream s = near.openNow(new StreamOpen("origin", 80, Hint.RAW), 0);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> s.opened().get(10, TimeUnit.SECONDS));
+        DialException d = assertInstanceOf(DialException.class, e.getCause());
+        assertEquals(DialError.TUNNEL_DOWN, d.error(), "the router turns this into a direct dial");
+        assertTrue(d.getMessage().contains("silent"), d.getMessage());
+        assertNotNull(near.closeFuture().get(5, TimeUnit.SECONDS));
+        links[1].mute = false;
+        far.close("test over");
+        near = null; // both closed already
+    }
+
+    @Test void aSlowDialIsNotSilence() throws Exception {
+        links = MemoryLink.pair(nearLoop, farLoop, 1400, null);
+        near = new MuxSession(links[0], true, MuxOptions.defaults().withPeerSilenceMs(100));
+        far = new MuxSession(links[1], false, MuxOptions.defaults());
+        // The far answers the PING at once but takes 600 ms (six silence limits) to connect the destination.
+        far.setAcceptor(in -> farLoop.schedule(() -> ECHO.accept(in), 600, TimeUnit.MILLISECONDS));
+        TunnelStream s = near.openNow(new StreamOpen("origin", 80, Hint.RAW), 0);
+        assertSame(s, s.opened().get(10, TimeUnit.SECONDS));
+        assertTrue(near.isActive());
+    }
 }

@@ -1,0 +1,56 @@
+package dev.wanx.transport.session;
+
+/**
+ * Notices a far that went silent while the near is waiting on it. A carrier's own idle timeout takes tens of
+ * seconds (right for an idle link), but fail-forward promises new connections go direct within about a second
+ * of the far disappearing. So each stream open starts a check: a PING goes out with it, the peer answers PONG at
+ * once, and if nothing at all is heard from the peer within the limit the session is declared dead.
+ * Pure state: every method takes {@code nowNs}; the session owns the timer.
+ */
+final class PeerLiveness {
+    enum Verdict { ALIVE, DEAD, CHECK_AGAIN }
+
+    private final long minLimitNs;
+    private long lastHeardNs;
+    private long checkStartNs;
+    private long lastOpenNs;
+    private boolean checking;
+
+    /** @param minLimitNs shortest silence that kills the session (the carrier's RTT can lengthen it) */
+    PeerLiveness(long minLimitNs, long nowNs) {
+        this.minLimitNs = minLimitNs;
+        this.lastHeardNs = nowNs;
+    }
+
+    void onHeard(long nowNs) { lastHeardNs = nowNs; }
+
+    /** A local stream open went out. Returns true when a new check starts (send a PING, arm the timer). */
+    boolean onLocalOpen(long nowNs) {
+        lastOpenNs = nowNs;
+        if (checking) return false;
+        checking = true;
+        checkStartNs = nowNs;
+        return true;
+    }
+
+    /** The silence that kills: at least the configured limit, and four round trips on a long link. */
+    long limitNs(long rttNs) { return Math.max(minLimitNs, 4 * Math.max(0, rttNs)); }
+
+    /**
+     * The timer fired. DEAD: nothing heard since the check started. CHECK_AGAIN: heard, but opens sent after the
+     * check began may still be waiting (a new check has started: send another PING). ALIVE: done.
+     */
+    Verdict onCheck(long nowNs, boolean opensPending) {
+        if (!checking) return Verdict.ALIVE;
+        if (lastHeardNs - checkStartNs < 0) return Verdict.DEAD;
+        if (opensPending && lastOpenNs - checkStartNs > 0) {
+            checkStartNs = nowNs;
+            return Verdict.CHECK_AGAIN;
+        }
+        checking = false;
+        return Verdict.ALIVE;
+    }
+
+    /** How long the peer has been silent, for the log line. */
+    long silentForNs(long nowNs) { return nowNs - lastHeardNs; }
+}
