@@ -46,7 +46,21 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
         this.onTerminated = onTerminated;
     }
 
-    void attach(UdpConnection c) { this.conn = c; }
+    private static final java.util.logging.Logger STATS = java.util.logging.Logger.getLogger("wanx.udp.stats");
+
+    void attach(UdpConnection c) {
+        this.conn = c;
+        // With --log-level debug, one line per second of the sender's model: what an operator (or a
+        // benchmark) needs to see why a link runs below its rate.
+        if (STATS.isLoggable(java.util.logging.Level.FINE)) {
+            loop.scheduleAtFixedRate(this::logStats, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void logStats() {
+        if (closed) throw new java.util.concurrent.CancellationException(); // ends the fixed-rate task
+        STATS.fine(peerName + " " + conn.debugState() + " " + conn.counters);
+    }
 
     UdpConnection connection() { return conn; }
 
