@@ -23,10 +23,14 @@ final class DeliveryRateSampler {
         p.delivered = delivered;
         p.deliveredTimeNs = deliveredTimeNs;
         p.firstSentTimeNs = firstSentTimeNs;
-        p.appLimited = appLimitedUntil > delivered;
+        p.appLimited = appLimitedUntil != 0;
     }
 
-    /** The sender had nothing to send: samples until what is in flight now is delivered are app-limited. */
+    /**
+     * The sender has (next to) nothing to send: packets sent from now until everything in flight now has been
+     * delivered are app-limited, as in Linux's tcp_rate_check_app_limited. Even with nothing in flight the mark
+     * holds until the next delivery, so a lone CREDIT sent by an otherwise idle side counts as app-limited.
+     */
     void onAppLimited(long bytesInFlight) { appLimitedUntil = Math.max(1, delivered + bytesInFlight); }
 
     /**
@@ -65,7 +69,7 @@ final class DeliveryRateSampler {
         sample.appLimited = best.appLimited || best.deliveredTimeNs <= lastProbeTimeoutNs;
         sample.rttNs = rttNs;
         sample.bytesInFlight = bytesInFlight;
-        if (appLimitedUntil > 0 && delivered >= appLimitedUntil) {
+        if (appLimitedUntil > 0 && delivered > appLimitedUntil) {
             appLimitedUntil = 0;
         }
         return sample;

@@ -292,6 +292,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         pacerWakeNs = Long.MAX_VALUE;
         boolean keepalive = now - lastElicitingSentNs >= opts.keepaliveMs() * 1_000_000L && loss.bytesInFlight() == 0;
+        // Less than a packet of new data and no re-sends: whatever goes now cannot fill the pipe, so its
+        // delivery rate says nothing about the path (checked before sending, so these packets carry the mark).
+        if (queue.pendingBytes() < maxDatagram && queue.retransmitFrames() == 0 && loss.bytesInFlight() < cc.congestionWindow()) {
+            sampler.onAppLimited(loss.bytesInFlight());
+        }
         while (true) {
             boolean ackDue = acks.ackDeadlineNs() <= now;
             boolean probe = probesDue > 0;

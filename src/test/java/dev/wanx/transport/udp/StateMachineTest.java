@@ -207,6 +207,56 @@ class StateMachineTest {
         assertTrue(cc.bandwidthEstimate() >= before * 95 / 100, "random loss must not cut the rate: " + cc.bandwidthEstimate());
     }
 
+    private static SentPacket sent(DeliveryRateSampler d, long now, int bytes, long inflight) {
+        SentPacket p = new SentPacket();
+        p.timeSentNs = now;
+        p.bytes = bytes;
+        d.onPacketSent(p, now, inflight);
+        return p;
+    }
+
+    @Test
+    void aLonePacketFromAnIdleSenderIsAppLimitedAndBulkAfterwardsIsNot() {
+        DeliveryRateSampler d = new DeliveryRateSampler();
+        // bulk: a packet acked, the mark clear
+        SentPacket a = sent(d, 0, 1200, 0);
+        d.beginAck();
+        d.onPacketAcked(a, 100 * MS);
+        assertFalse(d.endAck(100 * MS, 0).appLimited);
+        // idle, nothing in flight: the sender marks itself app-limited, then sends one CREDIT-sized packet
+        d.onAppLimited(0);
+        SentPacket lone = sent(d, 5_000 * MS, 30, 0);
+        d.beginAck();
+        d.onPacketAcked(lone, 5_100 * MS);
+        assertTrue(d.endAck(100 * MS, 0).appLimited, "a tiny rate from an idle sender must not count as the path's");
+        // the mark is gone once that packet is delivered: the next bulk packet samples the path again
+        SentPacket bulk = sent(d, 5_200 * MS, 1200, 0);
+        d.beginAck();
+        d.onPacketAcked(bulk, 5_300 * MS);
+        assertFalse(d.endAck(100 * MS, 0).appLimited);
+    }
+
+    @Test
+    void bbrKeepsItsBandwidthThroughAnAppLimitedSpell() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 12_500_000L;
+        rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+        assertEquals(bw, cc.bandwidthEstimate());
+        // 40 rounds of only acks and credit going out (the other direction of a download): tiny app-limited rates.
+        for (int i = 0; i < 40; i++) {
+            clock[0] += 100 * MS;
+            long prior = delivered[0];
+            delivered[0] += 2400;
+            RateSample s = sample(24_000, 100 * MS, prior, delivered[0]);
+            s.appLimited = true;
+            cc.onAck(clock[0], s);
+        }
+        assertEquals(bw, cc.bandwidthEstimate(), "an app-limited spell must not erase the path's bandwidth");
+        assertTrue(cc.pacingRate() >= bw * 3 / 4, "the next bulk transfer starts near the link rate: " + cc.pacingRate());
+    }
+
     @Test
     void bbrBacksOffWhenQueueingDelayRises() {
         BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
