@@ -29,6 +29,13 @@ public interface FrameLink {
     /** Closes the carrier; the handler's onClosed follows. */
     void close(String reason);
 
+    /**
+     * {@link System#nanoTime()} when anything authenticated last arrived from the peer, carrier-level acks
+     * included, or {@link Long#MIN_VALUE} if the carrier does not know. Lets the session tell a silent peer
+     * from one whose answers are only queued behind data.
+     */
+    default long lastHeardNs() { return Long.MIN_VALUE; }
+
     /** Carrier name for stats/logs: "udp" or "tcp". */
     String name();
 

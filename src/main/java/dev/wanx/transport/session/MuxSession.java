@@ -320,6 +320,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             }
         }
         long now = clock.getAsLong();
+        long carrierHeard = link.lastHeardNs(); // acks for packets in flight count: the far is there, just busy
+        if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
         switch (liveness.onCheck(now, opensPending)) {
             case DEAD -> {
                 String why = "far silent for " + TimeUnit.NANOSECONDS.toMillis(liveness.silentForNs(now)) + " ms while a stream was opening";

@@ -22,7 +22,9 @@ final class PeerLiveness {
         this.lastHeardNs = nowNs;
     }
 
-    void onHeard(long nowNs) { lastHeardNs = nowNs; }
+    void onHeard(long nowNs) {
+        if (nowNs - lastHeardNs > 0) lastHeardNs = nowNs;
+    }
 
     /** A local stream open went out. Returns true when a new check starts (send a PING, arm the timer). */
     boolean onLocalOpen(long nowNs) {

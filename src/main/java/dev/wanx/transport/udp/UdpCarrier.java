@@ -140,7 +140,9 @@ public final class UdpCarrier {
             initial.release();
             SessionKeys keys = ini.split();
             long now = UdpLink.now();
-            long rtt = Math.max(now - lastSendNs, 100_000L); // from the last (re)send: an upper bound if an earlier one was lost
+            // From the first send (Karn): a reply to the first flight arriving just after a re-send would
+            // otherwise read as a tiny RTT (at 250 ms RTT and a 250 ms retry: ~1 ms). Too high is safe, too low is not.
+            long rtt = Math.max(now - startNs, 100_000L);
             link = new UdpLink(loop, channel, "far:" + far, l -> bindSocket(), l -> { });
             link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.initiatorToResponder()), new AeadPacketCipher(keys.responderToInitiator()),
                     opts, far, rtt, channel.alloc(), link, now, RANDOM.nextLong()));

@@ -487,6 +487,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     public long bytesInFlight() { return loss.bytesInFlight(); }
 
+    /** When the last authenticated packet from the peer arrived (acks included). */
+    public long lastReceivedNs() { return lastReceivedNs; }
+
     /** One line of the sender's model, for logs and failing tests. */
     public String debugState() {
         return cc.state() + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()

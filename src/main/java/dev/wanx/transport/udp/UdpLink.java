@@ -129,6 +129,9 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     }
 
     @Override
+    public long lastHeardNs() { return conn.lastReceivedNs(); }
+
+    @Override
     public String name() { return "udp"; }
 
     @Override

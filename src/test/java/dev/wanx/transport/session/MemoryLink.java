@@ -25,6 +25,10 @@ final class MemoryLink implements FrameLink {
     volatile boolean writable = true;
     /** Frames sent while set vanish: a peer that went silent without closing. */
     volatile boolean mute;
+    /** What {@link #lastHeardNs} reports: carrier-level signs of life (acks) the frames do not show. */
+    volatile long carrierHeardNs = Long.MIN_VALUE;
+
+    @Override public long lastHeardNs() { return carrierHeardNs; }
     long framesSent;
 
     private MemoryLink(EventLoop loop, String name, int maxFrame, Random shuffle) {

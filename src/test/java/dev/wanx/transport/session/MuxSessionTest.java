@@ -243,4 +243,24 @@ class MuxSessionTest {
         assertSame(s, s.opened().get(10, TimeUnit.SECONDS));
         assertTrue(near.isActive());
     }
+
+    @Test void aFarWhoseAnswersAreOnlyQueuedIsNotSilent() throws Exception {
+        links = MemoryLink.pair(nearLoop, farLoop, 1400, null);
+        near = new MuxSession(links[0], true, MuxOptions.defaults().withPeerSilenceMs(100));
+        far = new MuxSession(links[1], false, MuxOptions.defaults());
+        far.setAcceptor(ECHO);
+        links[1].mute = true; // no frame gets through (the PONG sits behind data) ...
+        var acks = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            // ... but the carrier keeps hearing acks from the far
+            acks.scheduleAtFixedRate(() -> links[0].carrierHeardNs = System.nanoTime(), 0, 20, TimeUnit.MILLISECONDS);
+            TunnelStream s = near.openNow(new StreamOpen("origin", 80, Hint.RAW), 0);
+            Thread.sleep(600); // six silence limits
+            assertTrue(near.isActive(), "a busy far is not a dead far");
+            assertFalse(s.opened().isDone());
+            links[1].mute = false;
+        } finally {
+            acks.shutdownNow();
+        }
+    }
 }

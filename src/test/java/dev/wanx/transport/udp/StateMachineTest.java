@@ -258,6 +258,46 @@ class StateMachineTest {
     }
 
     @Test
+    void bbrTrustsTheFirstRttSampleOverTheHandshakeGuess() {
+        // A handshake reply that crossed a re-send once made a 250 ms path look like 10 ms: every round then
+        // looked queued, the bandwidth was shaved to nothing and DRAIN never ended (lab, 250 ms, 1 %).
+        BbrLite cc = new BbrLite(1233, 32, 10 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 12_500_000L;
+        rounds(cc, 20, bw, 250 * MS, 0, clock, delivered);
+        assertEquals(250 * MS, cc.minRttNs());
+        assertTrue(cc.state().startsWith("PROBE_BW loss"), "cruising, no queue seen: " + cc.state());
+        assertEquals(bw, cc.bandwidthEstimate());
+        assertTrue(cc.congestionWindow() >= 2 * bw / 4, "cwnd >= 2 BDP at 250 ms: " + cc.congestionWindow());
+    }
+
+    @Test
+    void bbrLeavesStartupWhenAQueueStandsEvenIfTheBandwidthStillSeemsToGrow() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 1_000_000L;
+        for (int i = 0; i < 3; i++, bw *= 2) {
+            rounds(cc, 1, bw, 100 * MS, 0, clock, delivered);
+        }
+        assertTrue(cc.state().startsWith("STARTUP"), cc.state());
+        rounds(cc, 3, bw, 180 * MS, 0, clock, delivered); // the queue stands: RTT 1.8x min
+        assertFalse(cc.state().startsWith("STARTUP"), "a standing queue ends STARTUP: " + cc.state());
+    }
+
+    @Test
+    void bbrLeavesStartupOnARoundOfHeavyLoss() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        rounds(cc, 2, 1_000_000L, 100 * MS, 0, clock, delivered);
+        rounds(cc, 3, 2_000_000L, 100 * MS, 300, clock, delivered); // 300 of every 1500 bytes lost: 20 %
+        assertFalse(cc.state().startsWith("STARTUP"), cc.state());
+        assertTrue(cc.bandwidthEstimate() <= 2_000_000L, "loss never inflates the estimate: " + cc.bandwidthEstimate());
+    }
+
+    @Test
     void bbrBacksOffWhenQueueingDelayRises() {
         BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
         long[] clock = {0};
