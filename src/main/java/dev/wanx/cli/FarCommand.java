@@ -63,6 +63,11 @@ final class FarCommand implements Callable<Integer> {
             description = "How long to wait for a real server to accept. Default: ${DEFAULT-VALUE}. Examples: 3s, 1500ms, PT2S")
     Duration connectTimeout;
 
+    @Option(names = "--warm-root", paramLabel = "DIR",
+            description = "Lets `wanx warm PATH` on a near read files under DIR (and only there) and send them through, "
+                    + "so both dictionaries learn them before users need them. Off by default. Example: --warm-root /srv/share")
+    Path warmRoot;
+
     @picocli.CommandLine.Mixin
     ReduceOptions reduce = new ReduceOptions();
 
@@ -81,7 +86,10 @@ final class FarCommand implements Callable<Integer> {
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--connect-timeout': must be positive");
         }
-        return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state));
+        if (warmRoot != null && !java.nio.file.Files.isDirectory(warmRoot)) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--warm-root': " + warmRoot + " is not a directory");
+        }
+        return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state), warmRoot);
     }
 
     @Override public Integer call() throws Exception {

@@ -16,7 +16,13 @@ import java.util.List;
  * @param stateDir    local state (dictionary, fleet)
  * @param connectTimeout origin dial timeout
  * @param reduce      data reduction (whether reduced streams are accepted, dictionary location)
+ * @param warmRoot    directory whose files `wanx warm` may ask for (null: far-side warming is off)
  */
 public record FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
-                        Path stateDir, Duration connectTimeout, ReduceSettings reduce) {
+                        Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot) {
+    /** Without far-side warming. */
+    public FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
+                     Path stateDir, Duration connectTimeout, ReduceSettings reduce) {
+        this(listen, key, authorized, allow, stateDir, connectTimeout, reduce, null);
+    }
 }

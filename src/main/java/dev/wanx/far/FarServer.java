@@ -1,5 +1,9 @@
 package dev.wanx.far;
 
+import java.util.concurrent.CompletableFuture;
+
+import dev.wanx.relay.Conduit;
+
 import dev.wanx.crypto.AuthorizedKeys;
 import dev.wanx.crypto.HandshakeReplayGuard;
 import dev.wanx.crypto.KeyFiles;
@@ -43,9 +47,14 @@ public final class FarServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private final ReductionService reduction;
+    private final WarmFileServer warm;
+    private final TcpDialer dialer;
 
-    private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction) {
+    private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction,
+                      WarmFileServer warm, TcpDialer dialer) {
         this.reduction = reduction;
+        this.warm = warm;
+        this.dialer = dialer;
         this.boss = boss;
         this.workers = workers;
         this.tcp = tcp;
@@ -61,13 +70,21 @@ public final class FarServer implements AutoCloseable {
         EventLoopGroup boss = NettyTransport.group(1, "wanx-far-accept");
         EventLoopGroup workers = NettyTransport.group(0, "wanx-far");
         ReductionService reduction;
+        WarmFileServer warm = null;
         try {
             reduction = ReductionService.open(config.reduce());
-        } catch (IOException e) {
+            try {
+                if (config.warmRoot() != null) warm = WarmFileServer.start(config.warmRoot());
+            } catch (IOException | RuntimeException e) {
+                if (reduction != null) reduction.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
             NettyTransport.shutdownNow(boss, workers);
             throw e;
         }
-        OriginDialer origins = new OriginDialer(new TcpDialer(workers, (int) config.connectTimeout().toMillis()), policy);
+        TcpDialer dialer = new TcpDialer(workers, (int) config.connectTimeout().toMillis());
+        OriginDialer origins = new OriginDialer(dialer, policy);
         FarServer[] self = new FarServer[1];
         java.util.function.Consumer<FrameLink> onSession = link -> self[0].serve(link, origins);
         TcpCarrierServer tcp = null;
@@ -80,10 +97,11 @@ public final class FarServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (tcp != null) tcp.close();
             if (reduction != null) reduction.close();
+            if (warm != null) warm.close();
             NettyTransport.shutdownNow(boss, workers);
             throw e;
         }
-        self[0] = new FarServer(boss, workers, tcp, udp, reduction);
+        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer);
         LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
         return self[0];
     }
@@ -91,6 +109,7 @@ public final class FarServer implements AutoCloseable {
     private void serve(FrameLink link, OriginDialer origins) {
         MuxSession session = new MuxSession(link, false, MuxOptions.defaults());
         sessions.add(session);
+        if ("udp".equals(link.name())) LOG.info("session from " + link.peerName() + " (udp)"); // the tcp carrier logs its own, with the address
         session.closeFuture().whenComplete((c, e) -> {
             sessions.remove(session);
             LOG.info("session from " + session.peerName() + " ended" + (c == null ? "" : ": " + c.getMessage()));
@@ -104,7 +123,18 @@ public final class FarServer implements AutoCloseable {
             in.reject(DialError.DENIED, "this far has data reduction switched off; start the near with --no-reduce");
             return;
         }
-        origins.dial(in.peerName(), in.open(), null).whenComplete((origin, err) -> {
+        CompletableFuture<Conduit> dialed;
+        if (WarmFileServer.HOST.equals(in.open().host())) {
+            // `wanx warm` of a far-side path: served from --warm-root, not dialed (and not subject to egress).
+            if (warm == null) {
+                in.reject(DialError.DENIED, "far-side warming is off: start the far with --warm-root DIR");
+                return;
+            }
+            dialed = dialer.dial(warm.address(), null);
+        } else {
+            dialed = origins.dial(in.peerName(), in.open(), null);
+        }
+        dialed.whenComplete((origin, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
                 in.rejectWith(cause);
@@ -133,6 +163,7 @@ public final class FarServer implements AutoCloseable {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (reduction != null) reduction.close();
+        if (warm != null) warm.close();
         closed.countDown();
     }
 }

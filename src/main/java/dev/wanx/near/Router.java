@@ -44,7 +44,7 @@ public final class Router implements OutboundDialer {
 
     /** Whether {@code --accelerate} selects this destination (host:port, or for plain HTTP the URL). */
     public boolean accelerated(StreamOpen dest, String url) {
-        if (accelerate == null) return true;
+        if (accelerate == null || dev.wanx.transport.ReservedHosts.WARM.equals(dest.host())) return true; // `wanx warm` needs the far
         return accelerate.matcher(dest.hostPort()).find() || (url != null && accelerate.matcher(url).find());
     }
 

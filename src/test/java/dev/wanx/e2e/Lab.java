@@ -26,6 +26,8 @@ final class Lab implements AutoCloseable {
     final NearConfig.Transport transport;
 
     final boolean reduce;
+    /** The far's --warm-root, if a test sets it before startFar. */
+    Path warmRoot;
 
     Lab(NearConfig.Transport transport) throws IOException {
         this(transport, true);
@@ -44,7 +46,7 @@ final class Lab implements AutoCloseable {
 
     Lab startFar(int port) throws IOException {
         far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", port), dir.resolve("far.key"),
-                dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(dir.resolve("far-state"))));
+                dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(dir.resolve("far-state")), warmRoot));
         return this;
     }
 
