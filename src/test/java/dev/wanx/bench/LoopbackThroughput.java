@@ -38,19 +38,33 @@ public final class LoopbackThroughput {
             SecureRandom rnd = new SecureRandom();
             KeyFiles.write(dir, "far", X25519KeyPair.generate(rnd));
             KeyFiles.write(dir, "near", X25519KeyPair.generate(rnd));
-            System.out.printf("%-10s %10s %12s %14s%n", "path", "MiB", "Mbit/s", "CPU s per GB");
+            System.out.printf("%-16s %10s %12s %14s%n", "path", "MiB", "Mbit/s", "CPU s per GB");
             report("tcp-direct", bytes, new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.getLocalPort()));
             for (NearConfig.Transport tr : new NearConfig.Transport[] {NearConfig.Transport.UDP, NearConfig.Transport.TCP}) {
-                try (FarServer far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", 0), dir.resolve("far.key"),
-                        dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(dir.resolve("far-state"))));
-                     NearServer near = NearServer.start(new NearConfig(List.of(far.localAddress()), dir.resolve("far.pub"),
-                             dir.resolve("near.key"), null, null, null, null,
-                             List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", sink.getLocalPort())),
-                             null, tr, dir.resolve("near-state"), Duration.ofSeconds(3), dev.wanx.reduce.ReduceSettings.off()))) {
-                    long end = System.nanoTime() + 10_000_000_000L;
-                    while (near.sessions().current() == null && System.nanoTime() < end) Thread.sleep(10);
-                    if (near.sessions().current() == null) throw new IllegalStateException("tunnel did not come up over " + tr);
-                    report("wanx-" + tr.name().toLowerCase(), bytes, near.boundAddresses().get(0));
+                for (boolean reduce : new boolean[] {false, true}) {
+                    // Fresh state dirs per run: the random payload is never warm, so "+reduce" is the cold-path cost.
+                    Path run = Files.createTempDirectory(dir, "run");
+                    try (FarServer far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", 0), dir.resolve("far.key"),
+                            dir.resolve("near.pub"), List.of("127.0.0.1/32"), run.resolve("far-state"), Duration.ofSeconds(5),
+                            dev.wanx.reduce.ReduceSettings.under(run.resolve("far-state"))));
+                         NearServer near = NearServer.start(new NearConfig(List.of(far.localAddress()), dir.resolve("far.pub"),
+                                 dir.resolve("near.key"), null, null, null, null,
+                                 List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", sink.getLocalPort())),
+                                 null, tr, run.resolve("near-state"), Duration.ofSeconds(3),
+                                 reduce ? dev.wanx.reduce.ReduceSettings.under(run.resolve("near-state")) : dev.wanx.reduce.ReduceSettings.off()))) {
+                        long end = System.nanoTime() + 10_000_000_000L;
+                        while (near.sessions().current() == null && System.nanoTime() < end) Thread.sleep(10);
+                        if (near.sessions().current() == null) throw new IllegalStateException("tunnel did not come up over " + tr);
+                        String name = "wanx-" + tr.name().toLowerCase() + (reduce ? "+reduce" : "");
+                        long app0 = reduce ? near.reduction().totals().appIn.get() : 0;
+                        long wire0 = reduce ? near.reduction().totals().wireOut.get() : 0;
+                        report(name, bytes, near.boundAddresses().get(0));
+                        if (reduce) {
+                            double ratio = (double) (near.reduction().totals().wireOut.get() - wire0)
+                                    / (near.reduction().totals().appIn.get() - app0);
+                            System.out.printf("%-16s codec wire bytes / app bytes (random data, incl. warm-up): %.4f%n", "", ratio);
+                        }
+                    }
                 }
             }
         }
@@ -64,7 +78,7 @@ public final class LoopbackThroughput {
         send(to, bytes);
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - cpu0) / 1e9;
-        System.out.printf("%-10s %10d %12.0f %14.2f%n", name, bytes >> 20, bytes * 8 / secs / 1e6, cpu / (bytes / 1e9));
+        System.out.printf("%-16s %10d %12.0f %14.2f%n", name, bytes >> 20, bytes * 8 / secs / 1e6, cpu / (bytes / 1e9));
     }
 
     /** Sends bytes and waits for the sink's one-byte acknowledgement that it read them all. */

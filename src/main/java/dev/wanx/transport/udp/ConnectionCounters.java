@@ -18,11 +18,15 @@ public final class ConnectionCounters {
     public long malformedPackets;
     public long probes;
     public long migrations;
+    public long fecRepairsSent;
+    /** Packets rebuilt from a REPAIR instead of waiting a round trip for a re-send. */
+    public long fecRecovered;
 
     @Override
     public String toString() {
         return "sent=" + packetsSent + " recv=" + packetsReceived + " lost=" + packetsLost + " retx=" + framesRetransmitted
                 + " dupPkts=" + duplicatePackets + " dupFrames=" + duplicateFrames + " forged=" + forgedPackets
-                + " malformed=" + malformedPackets + " probes=" + probes + " migrations=" + migrations;
+                + " malformed=" + malformedPackets + " probes=" + probes + " migrations=" + migrations
+                + " fecSent=" + fecRepairsSent + " fecRecovered=" + fecRecovered;
     }
 }

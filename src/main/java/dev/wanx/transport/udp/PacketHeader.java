@@ -13,6 +13,7 @@ public final class PacketHeader {
     public static final int TYPE_INITIAL = 1;   // near -> far, handshake message 1, padded
     public static final int TYPE_HANDSHAKE = 2; // far -> near, handshake message 2
     public static final int TYPE_DATA = 3;      // 1-RTT protected frames
+    public static final int TYPE_REPAIR = 4;    // XOR of a group of DATA packets (see Fec); packet number = the group's first
     public static final int LENGTH = 17;
 
     private ByteBuf buf;
@@ -27,7 +28,7 @@ public final class PacketHeader {
         }
         int flags = buf.getUnsignedByte(offset);
         int t = flags & 0x0f;
-        return (flags >>> 4) == VERSION && t >= TYPE_INITIAL && t <= TYPE_DATA;
+        return (flags >>> 4) == VERSION && t >= TYPE_INITIAL && t <= TYPE_REPAIR;
     }
 
     public int type() { return buf.getUnsignedByte(offset) & 0x0f; }

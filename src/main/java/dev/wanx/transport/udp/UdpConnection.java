@@ -69,6 +69,13 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private long nowNs;
     private boolean elicitingSeen;
     private boolean closed;
+    /** Packets of a burst protected by FEC: a short response whole, a bulk transfer only its start and tail. */
+    static final int FEC_GROUP = 8;
+    static final long FEC_BURST_BYTES = 256 << 10;
+    private final Fec.Sender fecOut;
+    private final Fec.Receiver fecIn;
+    private long burstBytes;
+    private boolean protectNext;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -91,6 +98,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.lastReceivedNs = nowNs;
         this.lastElicitingSentNs = nowNs;
         this.nowNs = nowNs;
+        this.fecOut = opts.fec() ? new Fec.Sender(FEC_GROUP, maxDatagram) : null;
+        this.fecIn = new Fec.Receiver(maxDatagram);
     }
 
     public int maxFrameSize() { return opts.maxPayload() - Frames.DATA_OVERHEAD; }
@@ -146,6 +155,19 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             return;
         }
         int n = packet.readableBytes();
+        if (header.wrap(packet) && header.type() == PacketHeader.TYPE_REPAIR && header.connectionId() == cid) {
+            ByteBuf rebuilt = fecIn.recover(packet, alloc, acks::isDuplicate);
+            if (rebuilt != null) {
+                try {
+                    long before = counters.packetsReceived;
+                    onDatagram(rebuilt, from, now);
+                    if (counters.packetsReceived > before) counters.fecRecovered++;
+                } finally {
+                    rebuilt.release();
+                }
+            }
+            return;
+        }
         if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
                 || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
             counters.malformedPackets++;
@@ -169,6 +191,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 return;
             }
             lastReceivedNs = now;
+            fecIn.store(packet.slice(start, n), pn);
             counters.packetsReceived++;
             counters.wireBytesReceived += n;
             elicitingSeen = false;
@@ -296,6 +319,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         // delivery rate says nothing about the path (checked before sending, so these packets carry the mark).
         if (queue.pendingBytes() < maxDatagram && queue.retransmitFrames() == 0 && loss.bytesInFlight() < cc.congestionWindow()) {
             sampler.onAppLimited(loss.bytesInFlight());
+            burstBytes = 0; // whatever comes next starts a new burst: its first packets get FEC
         }
         while (true) {
             boolean ackDue = acks.ackDeadlineNs() <= now;
@@ -324,6 +348,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
             sampler.onAppLimited(loss.bytesInFlight());
+        }
+        if (fecOut != null && fecOut.pending() && !hasFrames()) {
+            sendRepair(now); // the tail of a burst: a lost last packet would otherwise wait for a probe timeout
         }
         io.flushDatagrams();
         updateWritability();
@@ -384,7 +411,25 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             lastElicitingSentNs = now;
         }
         loss.onSent(sp, now);
+        protectNext = fecOut != null && eliciting && burstBytes < FEC_BURST_BYTES;
         seal(pkt, peer);
+        if (fecOut != null && eliciting) {
+            if (protectNext) {
+                protectNext = false;
+                if (fecOut.full()) sendRepair(now);
+            } else if (fecOut.pending()) {
+                sendRepair(now); // leaving the protected start of a bulk run
+            }
+            burstBytes += sp.bytes;
+        }
+    }
+
+    private void sendRepair(long now) {
+        ByteBuf r = fecOut.repair(alloc, cid);
+        counters.fecRepairsSent++;
+        counters.wireBytesSent += r.readableBytes();
+        pacer.onSent(now, r.readableBytes());
+        io.sendDatagram(r, peer);
     }
 
     /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
@@ -403,6 +448,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
         counters.packetsSent++;
         counters.wireBytesSent += pkt.readableBytes();
+        if (protectNext) fecOut.onSealed(pkt, pn); // before the channel owns it
         io.sendDatagram(pkt, to);
     }
 

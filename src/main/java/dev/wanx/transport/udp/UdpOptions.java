@@ -17,11 +17,12 @@ import java.util.function.Supplier;
  * @param congestionControl   makes one controller per connection
  * @param inboundFilter       test-only impairment on received datagrams; null in production
  * @param socketBufferBytes   SO_RCVBUF/SO_SNDBUF asked for (the kernel may cap it)
+ * @param fec                 send XOR repair packets for the start and tail of each burst (see {@link Fec})
  */
 public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshakeRetryMs, long keepaliveMs,
                          long idleTimeoutMs, long memoryBudget, int sendQueueHighWater, long maxAckDelayMs,
                          long initialRttMs, CongestionControlFactory congestionControl,
-                         Supplier<DatagramFilter> inboundFilter, int socketBufferBytes) {
+                         Supplier<DatagramFilter> inboundFilter, int socketBufferBytes, boolean fec) {
 
     /** Makes a controller for one connection; a context-aware one can read history here. */
     @FunctionalInterface
@@ -36,7 +37,7 @@ public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshake
 
     public static UdpOptions defaults() {
         return new UdpOptions(1200, 3000, 250, 5000, 30_000, 64L << 20, 1 << 20, 25, 100,
-                BBR_LITE, null, 4 << 20);
+                BBR_LITE, null, 4 << 20, true);
     }
 
     public UdpOptions {
@@ -50,36 +51,41 @@ public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshake
     /** Larger packets cut header overhead where the path MTU is known to be 1500 (the default 1200 is safe everywhere). */
     public UdpOptions withMaxPayload(int v) {
         return new UdpOptions(v, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
     }
 
     public UdpOptions withHandshakeTimeoutMs(long v) {
         return new UdpOptions(maxPayload, v, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
     }
 
     public UdpOptions withIdleTimeoutMs(long v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, v, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
     }
 
     public UdpOptions withKeepaliveMs(long v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, v, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
     }
 
     public UdpOptions withMemoryBudget(long v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, v, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
     }
 
     public UdpOptions withCongestionControl(CongestionControlFactory v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, v, inboundFilter, socketBufferBytes);
+                maxAckDelayMs, initialRttMs, v, inboundFilter, socketBufferBytes, fec);
     }
 
     public UdpOptions withInboundFilter(Supplier<DatagramFilter> v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, v, socketBufferBytes);
+                maxAckDelayMs, initialRttMs, congestionControl, v, socketBufferBytes, fec);
+    }
+
+    public UdpOptions withFec(boolean v) {
+        return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, v);
     }
 }

@@ -121,10 +121,12 @@ final class SimNet implements AutoCloseable {
 
     /** Drops everything while true (a dead path). */
     boolean blackhole;
+    /** Drops the datagrams from A it matches (a targeted loss); null for none. */
+    java.util.function.Predicate<ByteBuf> dropFromA;
 
     private void transmit(End from, ByteBuf d) {
         int dir = from.index;
-        if (blackhole) {
+        if (blackhole || dir == 0 && dropFromA != null && dropFromA.test(d)) {
             d.release();
             return;
         }

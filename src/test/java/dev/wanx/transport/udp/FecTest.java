@@ -1,0 +1,116 @@
+package dev.wanx.transport.udp;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class FecTest {
+    static final long S = 1_000_000_000L;
+    static final long MS = 1_000_000L;
+
+    private static List<ByteBuf> datagrams(int n, long firstPn, Random r) {
+        List<ByteBuf> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ByteBuf b = Unpooled.buffer();
+            PacketHeader.write(b, PacketHeader.TYPE_DATA, 7, firstPn + i);
+            byte[] body = new byte[40 + r.nextInt(1150)];
+            r.nextBytes(body);
+            out.add(b.writeBytes(body));
+        }
+        return out;
+    }
+
+    @Test void oneMissingDatagramIsRebuiltByteForByte() {
+        Random r = new Random(1);
+        Fec.Sender tx = new Fec.Sender(8, 1233);
+        Fec.Receiver rx = new Fec.Receiver(1233);
+        List<ByteBuf> ds = datagrams(8, 100, r);
+        for (int i = 0; i < 8; i++) tx.onSealed(ds.get(i), 100 + i);
+        assertTrue(tx.full());
+        ByteBuf repair = tx.repair(UnpooledByteBufAllocator.DEFAULT, 7);
+        for (int i = 0; i < 8; i++) if (i != 5) rx.store(ds.get(i), 100 + i);
+        ByteBuf rebuilt = rx.recover(repair, UnpooledByteBufAllocator.DEFAULT, pn -> false);
+        assertNotNull(rebuilt);
+        assertTrue(ByteBufUtil.equals(ds.get(5), rebuilt), "the lost datagram, exactly");
+        rebuilt.release();
+        repair.release();
+    }
+
+    @Test void twoMissingOrNoneMissingOrForgottenYieldNothing() {
+        Random r = new Random(2);
+        Fec.Sender tx = new Fec.Sender(4, 1233);
+        List<ByteBuf> ds = datagrams(4, 10, r);
+        for (int i = 0; i < 4; i++) tx.onSealed(ds.get(i), 10 + i);
+        ByteBuf repair = tx.repair(UnpooledByteBufAllocator.DEFAULT, 7);
+        Fec.Receiver two = new Fec.Receiver(1233);
+        two.store(ds.get(0), 10);
+        two.store(ds.get(1), 11);
+        assertNull(two.recover(repair, UnpooledByteBufAllocator.DEFAULT, pn -> false), "two missing");
+        Fec.Receiver all = new Fec.Receiver(1233);
+        for (int i = 0; i < 4; i++) all.store(ds.get(i), 10 + i);
+        assertNull(all.recover(repair, UnpooledByteBufAllocator.DEFAULT, pn -> false), "nothing missing");
+        Fec.Receiver old = new Fec.Receiver(1233);
+        for (int i = 1; i < 4; i++) old.store(ds.get(i), 10 + i);
+        assertNull(old.recover(repair, UnpooledByteBufAllocator.DEFAULT, pn -> pn == 10), "already received long ago");
+        assertNull(old.recover(Unpooled.wrappedBuffer(new byte[5]), UnpooledByteBufAllocator.DEFAULT, pn -> false), "truncated");
+        repair.release();
+    }
+
+    /** Sends 40 frames of 1000 bytes (one short response) from A with one DATA datagram dropped; returns B's finish time. */
+    private static long shortResponseWithOneLoss(boolean fec, int dropIndex, long[] counters) {
+        UdpOptions opts = UdpOptions.defaults().withFec(fec);
+        // 100 ms RTT, 100 Mbit/s, no random loss
+        SimNet net = new SimNet(9, 0, 0, 0, 50 * MS, 0, 0, 12_500_000L, 1_250_000L, opts);
+        try (net) {
+            // an earlier bulk transfer taught the sender the path (rate and RTT), then a pause
+            int[] next = {0};
+            net.runUntil(() -> net.b.received == 3000, 20 * S, () -> {
+                while (next[0] < 3000 && net.a.conn.isWritable()) {
+                    net.a.conn.send(Unpooled.buffer(1000).writeInt(1_000_000 + next[0]++).writeZero(996));
+                }
+                net.a.conn.flush(net.now);
+            });
+            assertEquals(3000, net.b.received);
+            net.runUntil(() -> false, S, () -> { });
+            int[] dataSeen = {0};
+            net.dropFromA = d -> {
+                PacketHeader h = new PacketHeader();
+                return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900 && dataSeen[0]++ == dropIndex;
+            };
+            long t0 = net.now;
+            for (int i = 0; i < 40; i++) net.a.conn.send(Unpooled.buffer(1000).writeInt(i).writeZero(996));
+            net.a.conn.flush(net.now);
+            assertTrue(net.runUntil(() -> net.b.received == 3040, 10 * S, () -> { }), "every frame arrives");
+            assertNull(net.b.error);
+            counters[0] = net.a.conn.counters.framesRetransmitted;
+            counters[1] = net.b.conn.counters.fecRecovered;
+            return net.now - t0;
+        }
+    }
+
+    @Test void aLossInAShortResponseCostsNoRoundTripWithFec() {
+        long[] with = new long[2];
+        long[] without = new long[2];
+        long clean = shortResponseWithOneLoss(true, -1, with);
+        for (int drop : new int[] {4, 39}) { // one in the middle, and the very last packet (the tail)
+            long tFec = shortResponseWithOneLoss(true, drop, with);
+            long tNoFec = shortResponseWithOneLoss(false, drop, without);
+            String times = "no loss " + clean / MS + " ms, FEC " + tFec / MS + " ms, no FEC " + tNoFec / MS + " ms, drop " + drop;
+            System.out.println(times);
+            assertEquals(1, with[1], "rebuilt from the repair: " + times);
+            // The ack that shows the gap can still reach the sender before the rebuilt packet is acked, so one
+            // spurious re-send may follow; it costs a packet, not time.
+            assertTrue(with[0] <= 1, "at most one spurious re-send: " + times);
+            assertTrue(without[0] >= 1, "without FEC the frame is re-sent: " + times);
+            assertTrue(tFec <= clean + 5 * MS, "with FEC the loss costs (almost) nothing: " + times);
+            assertTrue(tNoFec >= clean + 90 * MS, "without FEC it costs about a round trip: " + times);
+        }
+    }
+}
