@@ -65,7 +65,7 @@ final class FarCommand implements Callable<Integer> {
 
     @Option(names = "--warm-root", paramLabel = "DIR",
             description = "Lets `wanx warm PATH` on a near read files under DIR (and only there) and send them through, "
-                    + "so both dictionaries learn them before users need them. Off by default. Example: --warm-root /srv/share")
+                    + "so both dictionaries learn them before users need them. Default: off. Example: --warm-root /srv/share")
     Path warmRoot;
 
     @picocli.CommandLine.Mixin

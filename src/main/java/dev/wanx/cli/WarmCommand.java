@@ -42,14 +42,14 @@ final class WarmCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--proxy", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:3128",
-            description = "The running near's --http-proxy. Default: ${DEFAULT-VALUE}")
+            description = "The running near's --http-proxy. Default: ${DEFAULT-VALUE}. Example: --proxy 10.1.2.3:3128")
     String proxy;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Converters.DurationConverter.class,
-            description = "Give up on a target that sends nothing for this long. Default: ${DEFAULT-VALUE}")
+            description = "Give up on a target that sends nothing for this long. Default: ${DEFAULT-VALUE}. Example: --timeout 2m")
     Duration timeout;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress line, only the summary.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress line, only the summary (the line is only drawn on a terminal anyway). Default: off")
     boolean quiet;
 
     @Parameters(arity = "1..*", paramLabel = "PATH_OR_URL", description = "Far-side paths (absolute) and/or http:// URLs.")

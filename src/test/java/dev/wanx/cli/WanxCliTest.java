@@ -47,7 +47,7 @@ class WanxCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "keygen", "far", "near", "version"})
+    @ValueSource(strings = {"demo", "keygen", "far", "near", "version", "warm"})
     void helpMentionsEveryOptionDefaultsExamplesAndExitCodes(String command) {
         Cli.Result r = Cli.run(command, "--help");
         assertEquals(0, r.code(), r.err());
