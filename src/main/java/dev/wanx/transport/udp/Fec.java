@@ -69,20 +69,23 @@ final class Fec {
 
     /** Keeps the last authentic datagrams to rebuild a missing one from a REPAIR. */
     static final class Receiver {
-        private static final int SLOTS = 128;
+        /** Four groups' worth: repairs follow their group at once. Slots are allocated on first use (≤ 80 KB). */
+        private static final int SLOTS = 64;
         private final long[] pns = new long[SLOTS];
-        private final byte[][] data;
+        private final byte[][] data = new byte[SLOTS][];
         private final int[] lens = new int[SLOTS];
+        private final int maxDatagram;
 
         Receiver(int maxDatagram) {
             java.util.Arrays.fill(pns, -1);
-            data = new byte[SLOTS][maxDatagram];
+            this.maxDatagram = maxDatagram;
         }
 
         /** An authentic DATA packet arrived (its sealed bytes, header included). */
         void store(ByteBuf datagram, long pn) {
             int s = (int) (pn % SLOTS);
             int len = datagram.readableBytes();
+            if (data[s] == null) data[s] = new byte[maxDatagram];
             datagram.getBytes(datagram.readerIndex(), data[s], 0, len);
             lens[s] = len;
             pns[s] = pn;
@@ -104,7 +107,7 @@ final class Fec {
             int count = repair.getUnsignedByte(at + PacketHeader.LENGTH);
             int len = repair.getUnsignedShort(at + PacketHeader.LENGTH + 1);
             int xorBytes = n - REPAIR_FIXED;
-            if (count < 1 || count > MAX_GROUP || first < 0 || xorBytes > data[0].length) return null;
+            if (count < 1 || count > MAX_GROUP || first < 0 || xorBytes > maxDatagram) return null;
             long missing = -1;
             for (long pn = first; pn < first + count; pn++) {
                 if (has(pn)) {
