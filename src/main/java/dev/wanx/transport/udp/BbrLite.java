@@ -52,6 +52,10 @@ public final class BbrLite implements CongestionControl {
     private long probeRttDoneNs;
     private long roundMinRttNs = Long.MAX_VALUE;
     private int queueRounds;
+    /** Whether any sample of the current round came from a sender that had data to fill the pipe. */
+    private boolean roundFilled;
+    /** A STARTUP round with fewer packets than this cannot tell heavy loss from bad luck. */
+    private static final int STARTUP_LOSS_MIN_PACKETS = 20;
     private long rttEwmaNs;
     private long roundAcked;
     private long roundLost;
@@ -98,6 +102,7 @@ public final class BbrLite implements CongestionControl {
             onRoundEnd();
         }
         roundAcked += s.ackedBytes;
+        if (!s.appLimited) roundFilled = true;
         // Delivery rates are taken as measured. Scaling them up by the loss rate (to count random loss back
         // in) fed on itself behind a drop-tail bottleneck: overflow drops raised the estimate that caused them
         // (lab, 250 ms: 124 Mbit/s estimated on a 100 Mbit/s link, 22 % loss per round). The 1.25 probe
@@ -134,10 +139,20 @@ public final class BbrLite implements CongestionControl {
         }
         // STARTUP doubles the rate each round until the bandwidth stops growing, but a short transfer can end
         // before that shows; a queue standing for two rounds, or a round of heavy loss, says the pipe is full.
-        startupFull = mode == Mode.STARTUP && (queueRounds >= 1 && roundQueued() || roundLoss > STARTUP_LOSS_EXIT);
+        // Only rounds in which this side had data to send say anything about its path: while it mostly acks
+        // (the other direction of a download), its RTT samples carry the queue the *other* direction builds
+        // and its few packets make loss fractions noise. Taking those as signals shaved a near's estimate to
+        // 2.5 Mbit/s during a download (lab, 100 ms, 20 Mbit/s), so the upload after it crawled.
+        boolean filled = roundFilled;
+        roundFilled = false;
+        boolean enoughPackets = roundAcked + roundLost >= (long) STARTUP_LOSS_MIN_PACKETS * mss;
+        startupFull = filled && mode == Mode.STARTUP
+                && (queueRounds >= 1 && roundQueued() || enoughPackets && roundLoss > STARTUP_LOSS_EXIT);
         roundAcked = 0;
         roundLost = 0;
-        if (roundMinRttNs != Long.MAX_VALUE && (mode == Mode.PROBE_BW || mode == Mode.STARTUP)) {
+        if (!filled) {
+            queueRounds = 0;
+        } else if (roundMinRttNs != Long.MAX_VALUE && (mode == Mode.PROBE_BW || mode == Mode.STARTUP)) {
             boolean queued = roundQueued();
             queueRounds = queued ? queueRounds + 1 : 0;
             if (queueRounds >= 2 && mode == Mode.PROBE_BW) {

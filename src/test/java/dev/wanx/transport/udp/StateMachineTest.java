@@ -292,9 +292,57 @@ class StateMachineTest {
         long[] clock = {0};
         long[] delivered = {0};
         rounds(cc, 2, 1_000_000L, 100 * MS, 0, clock, delivered);
-        rounds(cc, 3, 2_000_000L, 100 * MS, 300, clock, delivered); // 300 of every 1500 bytes lost: 20 %
+        for (int i = 0; i < 3; i++) { // rounds of 160 packets, 40 of them lost: 20 %
+            clock[0] += 100 * MS;
+            long prior = delivered[0];
+            delivered[0] += 200_000;
+            cc.onLoss(clock[0], 40 * 1233, 0);
+            RateSample s = sample(2_000_000L, 100 * MS, prior, delivered[0]);
+            s.ackedBytes = 120 * 1233;
+            cc.onAck(clock[0], s);
+        }
         assertFalse(cc.state().startsWith("STARTUP"), cc.state());
         assertTrue(cc.bandwidthEstimate() <= 2_000_000L, "loss never inflates the estimate: " + cc.bandwidthEstimate());
+    }
+
+    @Test
+    void anAckingSideIgnoresTheQueueOfTheOtherDirection() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 2_500_000L; // 20 Mbit/s
+        rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+        assertEquals(bw, cc.bandwidthEstimate());
+        // A download runs the other way: this side only sends CREDIT, app-limited, and its RTT samples carry the
+        // download's standing queue (200 ms) and the odd lost packet.
+        for (int i = 0; i < 40; i++) {
+            clock[0] += 200 * MS;
+            long prior = delivered[0];
+            delivered[0] += 1200;
+            cc.onLoss(clock[0], i % 3 == 0 ? 1200 : 0, 0);
+            RateSample s = sample(6_000, 200 * MS, prior, delivered[0]);
+            s.appLimited = true;
+            cc.onAck(clock[0], s);
+        }
+        assertEquals(bw, cc.bandwidthEstimate(), "another direction's queue must not shave this one's rate");
+        assertFalse(cc.state().contains("queue"), cc.state());
+    }
+
+    @Test
+    void startupSurvivesAnAckOnlyPhase() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        for (int i = 0; i < 20; i++) { // a few app-limited packets per round, one in three lost, RTT doubled
+            clock[0] += 200 * MS;
+            long prior = delivered[0];
+            delivered[0] += 2400;
+            cc.onLoss(clock[0], i % 3 == 0 ? 1200 : 0, 0);
+            RateSample s = sample(12_000, 200 * MS, prior, delivered[0]);
+            s.appLimited = true;
+            cc.onAck(clock[0], s);
+        }
+        assertTrue(cc.state().startsWith("STARTUP"), "still probing for the rate when real data comes: " + cc.state());
     }
 
     @Test
