@@ -27,6 +27,8 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
     private final Dispatcher dispatcher;
     private final DatagramFilter filter;
     private EventLoop loop;
+    /** Held back by the filter (tests only), released if the socket closes first. */
+    private final java.util.Set<DatagramPacket> delayed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     DatagramInbound(Dispatcher dispatcher, DatagramFilter filter) {
         this.dispatcher = dispatcher;
@@ -63,7 +65,18 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
 
     @Override
     public void after(DatagramPacket p, long delayNs) {
-        loop.schedule(() -> now(p), delayNs, TimeUnit.NANOSECONDS);
+        delayed.add(p);
+        loop.schedule(() -> {
+            if (delayed.remove(p)) now(p);
+        }, delayNs, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        // Packets held back by a test filter die with the socket (their timers may never run once the loop stops).
+        for (DatagramPacket p : delayed) p.release();
+        delayed.clear();
+        super.channelInactive(ctx);
     }
 
     @Override
@@ -79,8 +92,9 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
                 .handler(handler);
         if (NettyTransport.epoll()) {
             // recvmmsg: up to 32 datagrams per system call into one buffer (each DatagramPacket is a slice of it).
-            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, opts.maxDatagram())
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(opts.maxDatagram() * 32));
+            // A slot smaller than the largest datagram would truncate it (a REPAIR is 20 bytes over a full DATA packet).
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, opts.maxReceiveDatagram())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(opts.maxReceiveDatagram() * 32));
         }
         return b.bind(local);
     }

@@ -22,6 +22,7 @@ final class Fec {
     static final class Sender {
         private final int groupSize;
         private final byte[] xor;
+        private final byte[] scratch;
         private int maxLen;
         private int xorLen;
         private long firstPn;
@@ -31,6 +32,7 @@ final class Fec {
             if (groupSize < 2 || groupSize > MAX_GROUP) throw new IllegalArgumentException("group size 2.." + MAX_GROUP);
             this.groupSize = groupSize;
             this.xor = new byte[maxDatagram];
+            this.scratch = new byte[maxDatagram];
         }
 
         /** A sealed datagram went out with packet number {@code pn} (bytes readerIndex..writerIndex). */
@@ -38,8 +40,9 @@ final class Fec {
             if (count > 0 && pn != firstPn + count) reset(); // only consecutive numbers form a group
             if (count == 0) firstPn = pn;
             int len = datagram.readableBytes();
-            int at = datagram.readerIndex();
-            for (int i = 0; i < len; i++) xor[i] ^= datagram.getByte(at + i);
+            // One bulk copy, then XOR over arrays: per-byte getByte on a direct buffer costs a bounds check each.
+            datagram.getBytes(datagram.readerIndex(), scratch, 0, len);
+            for (int i = 0; i < len; i++) xor[i] ^= scratch[i];
             maxLen = Math.max(maxLen, len);
             xorLen ^= len;
             count++;

@@ -75,6 +75,8 @@ public final class UdpCarrier {
                     return;
                 }
                 channel = ((ChannelFuture) f).channel();
+                // However the attempt ends (reply, timeout, the near shutting down with a retry pending), the first flight goes.
+                channel.closeFuture().addListener(c -> releaseInitial());
                 try {
                     ini = new NoiseIK.Initiator(local, farKey, UdpServer.PROLOGUE, RANDOM);
                 } catch (IllegalArgumentException e) {
@@ -96,7 +98,7 @@ public final class UdpCarrier {
         }
 
         private void sendInitial() {
-            if (result.isDone()) {
+            if (result.isDone() || initial == null) {
                 return;
             }
             long elapsedMs = (UdpLink.now() - startNs) / 1_000_000L;
@@ -112,8 +114,15 @@ public final class UdpCarrier {
             retry = loop.schedule(this::sendInitial, wait, TimeUnit.MILLISECONDS);
         }
 
+        private void releaseInitial() {
+            if (initial != null) {
+                initial.release();
+                initial = null;
+            }
+        }
+
         private void fail(Throwable t) {
-            initial.release();
+            releaseInitial();
             channel.close();
             result.completeExceptionally(t);
         }
@@ -137,7 +146,7 @@ public final class UdpCarrier {
                 return; // forged or corrupted reply: keep waiting for the real one
             }
             retry.cancel(false);
-            initial.release();
+            releaseInitial();
             SessionKeys keys = ini.split();
             long now = UdpLink.now();
             // From the first send (Karn): a reply to the first flight arriving just after a re-send would

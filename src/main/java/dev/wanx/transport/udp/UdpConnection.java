@@ -392,8 +392,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             }
         }
         if (!ackDue && acks.hasAckToSend()) { // piggyback an ACK that is not yet due only where it fits
-            int fit = (room - plain.writerIndex() - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
-            if (fit >= 1) {
+            int spare = room - plain.writerIndex();
+            if (spare >= Frames.ACK_FIXED) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
+                int fit = (spare - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
                 acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
             }
         }

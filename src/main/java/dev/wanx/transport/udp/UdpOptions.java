@@ -31,7 +31,8 @@ public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshake
     }
 
     /** 1500 MTU − 40 IPv6 − 8 UDP − 17 header − 16 tag: the largest payload that never fragments on IPv4 or IPv6. */
-    public static final int MAX_PAYLOAD = 1500 - 40 - 8 - PacketHeader.LENGTH - PacketCipher.TAG;
+    /** So that even a REPAIR of full-size packets (Fec.REPAIR_FIXED more) fits a 1500-byte IPv6 path. */
+    public static final int MAX_PAYLOAD = 1500 - 40 - 8 - PacketHeader.LENGTH - PacketCipher.TAG - Fec.REPAIR_FIXED;
 
     public static final CongestionControlFactory BBR_LITE = (mss, rtt) -> new BbrLite(mss, 32, rtt, 2.5);
 
@@ -47,6 +48,9 @@ public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshake
     }
 
     public int maxDatagram() { return PacketHeader.LENGTH + maxPayload + PacketCipher.TAG; }
+
+    /** The largest datagram a receiver must take whole: a REPAIR of full-size DATA packets. */
+    public int maxReceiveDatagram() { return maxDatagram() + Fec.REPAIR_FIXED; }
 
     /** Larger packets cut header overhead where the path MTU is known to be 1500 (the default 1200 is safe everywhere). */
     public UdpOptions withMaxPayload(int v) {

@@ -33,6 +33,8 @@ final class SimNet implements AutoCloseable {
     final End a;
     final End b;
     long wireBytes;
+    /** Every datagram must fit the path: a larger one is dropped by the receiver as malformed. */
+    private final int maxDatagram;
 
     record Event(long at, long seq, int to, ByteBuf data, InetSocketAddress from) implements Comparable<Event> {
         public int compareTo(Event o) { return at != o.at ? Long.compare(at, o.at) : Long.compare(seq, o.seq); }
@@ -107,6 +109,7 @@ final class SimNet implements AutoCloseable {
         this.dup = dup;
         this.rateBytesPerSec = rateBytesPerSec;
         this.queueBytes = queueBytes;
+        this.maxDatagram = opts.maxDatagram();
         byte[] k1 = new byte[32];
         byte[] k2 = new byte[32];
         k2[0] = 1;
@@ -126,6 +129,11 @@ final class SimNet implements AutoCloseable {
 
     private void transmit(End from, ByteBuf d) {
         int dir = from.index;
+        boolean repair = (d.getByte(d.readerIndex()) & 0x0f) == PacketHeader.TYPE_REPAIR;
+        int limit = repair ? maxDatagram + Fec.REPAIR_FIXED : maxDatagram;
+        if (d.readableBytes() > limit) {
+            throw new AssertionError("datagram of " + d.readableBytes() + " bytes sent; the receiver takes " + limit);
+        }
         if (blackhole || dir == 0 && dropFromA != null && dropFromA.test(d)) {
             d.release();
             return;
