@@ -55,8 +55,14 @@ final class FarCommand implements Callable<Integer> {
     List<String> allow = new ArrayList<>();
 
     @Option(names = "--state", paramLabel = "DIR", defaultValue = "${sys:user.home}/.wanx/far",
-            description = "Local state (dictionary, fleet), created if missing. Default: ${DEFAULT-VALUE}. Example: --state /var/lib/wanx")
+            description = "Local state (dictionary, path history), created if missing. Default: ${DEFAULT-VALUE}. Example: --state /var/lib/wanx")
     Path state;
+
+    @Option(names = "--no-path-history", defaultValue = "false",
+            description = {"Do not remember each near's path rate (kept per near key and address prefix under "
+                + "STATE/paths) to start its next UDP session near it (half the learned rate, validated in the first "
+                + "round trips). Default: ${DEFAULT-VALUE} (history on). Example: --no-path-history"})
+    boolean noPathHistory;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.DurationConverter.class,
@@ -89,7 +95,8 @@ final class FarCommand implements Callable<Integer> {
         if (warmRoot != null && !java.nio.file.Files.isDirectory(warmRoot)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--warm-root': " + warmRoot + " is not a directory");
         }
-        return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state), warmRoot);
+        return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state), warmRoot,
+                !noPathHistory);
     }
 
     @Override public Integer call() throws Exception {

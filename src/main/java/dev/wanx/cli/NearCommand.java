@@ -89,6 +89,13 @@ final class NearCommand implements Callable<Integer> {
             description = "Local state (dictionary, path history), created if missing. Default: ${DEFAULT-VALUE}. Example: --state /var/lib/wanx")
     Path state;
 
+    @Option(names = "--no-path-history", defaultValue = "false",
+            description = {"Do not remember each path's rate (kept per far, local address prefix and interface under "
+                + "STATE/paths) to start the next session near it. With history, a new UDP session on a known path "
+                + "paces at half the learned rate from its first round trip and falls back at once if the path "
+                + "disagrees. Default: ${DEFAULT-VALUE} (history on). Example: --no-path-history"})
+    boolean noPathHistory;
+
     @Option(names = "--fail-forward-after", paramLabel = "DURATION", defaultValue = "1s",
             converter = Converters.DurationConverter.class,
             description = {"How long a new connection waits for the tunnel before going direct. "
@@ -128,7 +135,7 @@ final class NearCommand implements Callable<Integer> {
         KeyFiles.readPublic(peerKey);
         return new NearConfig(List.copyOf(peers), peerKey, key, httpProxy, socks, socksUser, socksPassword,
                 List.copyOf(forwards), accelerate, transport, state, failForwardAfter,
-                reduce.settings(state));
+                reduce.settings(state), !noPathHistory);
     }
 
     @Override public Integer call() throws Exception {

@@ -17,9 +17,16 @@ import java.util.List;
  * @param connectTimeout origin dial timeout
  * @param reduce      data reduction (whether reduced streams are accepted, dictionary location)
  * @param warmRoot    directory whose files `wanx warm` may ask for (null: far-side warming is off)
+ * @param pathHistory remember each near's path rate under stateDir/paths and start its next session near it
  */
 public record FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
-                        Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot) {
+                        Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot, boolean pathHistory) {
+    /** With path history on (when there is a state folder). */
+    public FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
+                     Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot) {
+        this(listen, key, authorized, allow, stateDir, connectTimeout, reduce, warmRoot, true);
+    }
+
     /** Without far-side warming. */
     public FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
                      Path stateDir, Duration connectTimeout, ReduceSettings reduce) {

@@ -9,6 +9,8 @@ import dev.wanx.crypto.HandshakeReplayGuard;
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.crypto.X25519KeyPair;
 import dev.wanx.reduce.ReductionService;
+import dev.wanx.transport.path.PathMemory;
+import dev.wanx.transport.path.RocksPathMemory;
 import dev.wanx.relay.NettyTransport;
 import dev.wanx.transport.DialError;
 import dev.wanx.transport.StreamFlags;
@@ -49,9 +51,11 @@ public final class FarServer implements AutoCloseable {
     private final ReductionService reduction;
     private final WarmFileServer warm;
     private final TcpDialer dialer;
+    private final PathMemory paths;
 
     private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction,
-                      WarmFileServer warm, TcpDialer dialer) {
+                      WarmFileServer warm, TcpDialer dialer, PathMemory paths) {
+        this.paths = paths;
         this.reduction = reduction;
         this.warm = warm;
         this.dialer = dialer;
@@ -83,6 +87,7 @@ public final class FarServer implements AutoCloseable {
             NettyTransport.shutdownNow(boss, workers);
             throw e;
         }
+        PathMemory paths = RocksPathMemory.openOrNone(config.stateDir(), config.pathHistory());
         TcpDialer dialer = new TcpDialer(workers, (int) config.connectTimeout().toMillis());
         OriginDialer origins = new OriginDialer(dialer, policy);
         FarServer[] self = new FarServer[1];
@@ -93,15 +98,16 @@ public final class FarServer implements AutoCloseable {
             tcp = TcpCarrierServer.bind(boss, workers, config.listen(), key, authorized, replayGuard, random, onSession);
             // UDP binds the port TCP actually got (matters when the config asks for port 0).
             InetSocketAddress udpAddr = new InetSocketAddress(config.listen().getAddress(), tcp.localAddress().getPort());
-            udp = UdpServer.bind(workers, udpAddr, key, authorized, onSession, UdpOptions.defaults());
+            udp = UdpServer.bind(workers, udpAddr, key, authorized, onSession, UdpOptions.defaults()).withPathMemory(paths);
         } catch (IOException | RuntimeException e) {
             if (tcp != null) tcp.close();
             if (reduction != null) reduction.close();
             if (warm != null) warm.close();
             NettyTransport.shutdownNow(boss, workers);
+            RocksPathMemory.closeQuietly(paths);
             throw e;
         }
-        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer);
+        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths);
         LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
         return self[0];
     }
@@ -164,6 +170,7 @@ public final class FarServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (reduction != null) reduction.close();
         if (warm != null) warm.close();
+        RocksPathMemory.closeQuietly(paths);
         closed.countDown();
     }
 }

@@ -23,12 +23,21 @@ import java.util.regex.Pattern;
  * @param stateDir       local state (dictionary, path history, fleet)
  * @param failForwardAfter how long a dial waits for a session before going direct
  * @param reduce         data reduction (streams marked for it, dictionary location)
+ * @param pathHistory    remember each path's rate under stateDir/paths and start the next session near it
  */
 public record NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key,
                          InetSocketAddress httpProxy, InetSocketAddress socks,
                          String socksUser, String socksPassword,
                          List<Forward> forwards, Pattern accelerate, Transport transport,
-                         Path stateDir, Duration failForwardAfter, ReduceSettings reduce) {
+                         Path stateDir, Duration failForwardAfter, ReduceSettings reduce, boolean pathHistory) {
+
+    /** With path history on (when there is a state folder). */
+    public NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key, InetSocketAddress httpProxy, InetSocketAddress socks,
+                      String socksUser, String socksPassword, List<Forward> forwards, Pattern accelerate, Transport transport,
+                      Path stateDir, Duration failForwardAfter, ReduceSettings reduce) {
+        this(peers, peerKey, key, httpProxy, socks, socksUser, socksPassword, forwards, accelerate, transport, stateDir,
+                failForwardAfter, reduce, true);
+    }
 
     public enum Transport { AUTO, UDP, TCP }
 }

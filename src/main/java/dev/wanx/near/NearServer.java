@@ -4,6 +4,8 @@ import dev.wanx.crypto.KeyFiles;
 import dev.wanx.crypto.X25519KeyPair;
 import dev.wanx.reduce.ReduceSettings;
 import dev.wanx.reduce.ReductionService;
+import dev.wanx.transport.path.PathMemory;
+import dev.wanx.transport.path.RocksPathMemory;
 import dev.wanx.relay.NettyTransport;
 import dev.wanx.relay.TcpDialer;
 import dev.wanx.near.forward.ForwardFrontend;
@@ -39,10 +41,12 @@ public final class NearServer implements AutoCloseable {
     private final List<Channel> listeners;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final ReductionService reduction;
+    private final PathMemory paths;
 
     private NearServer(EventLoopGroup boss, EventLoopGroup workers, SessionManager sessions, List<Channel> listeners,
-                       ReductionService reduction) {
+                       ReductionService reduction, PathMemory paths) {
         this.reduction = reduction;
+        this.paths = paths;
         this.boss = boss;
         this.workers = workers;
         this.sessions = sessions;
@@ -55,7 +59,8 @@ public final class NearServer implements AutoCloseable {
         EventLoopGroup boss = NettyTransport.group(1, "wanx-near-accept");
         EventLoopGroup workers = NettyTransport.group(0, "wanx-near");
         SecureRandom random = new SecureRandom();
-        CarrierConnector connector = connector(config.transport(), workers, key, farKey, random);
+        PathMemory paths = RocksPathMemory.openOrNone(config.stateDir(), config.pathHistory());
+        CarrierConnector connector = connector(config.transport(), workers, key, farKey, random, paths);
         SessionManager sessions = new SessionManager(config.peers(), connector, workers,
                 MuxOptions.defaults().withPeerSilenceMs(config.failForwardAfter().toMillis()));
         ReductionService reduction;
@@ -63,6 +68,7 @@ public final class NearServer implements AutoCloseable {
             reduction = ReductionService.open(config.reduce());
         } catch (IOException e) {
             NettyTransport.shutdownNow(boss, workers);
+            RocksPathMemory.closeQuietly(paths);
             throw e;
         }
         Router router = new Router(sessions, new TcpDialer(workers, 10_000), config.accelerate(), config.failForwardAfter(),
@@ -82,17 +88,18 @@ public final class NearServer implements AutoCloseable {
             listeners.forEach(Channel::close);
             if (reduction != null) reduction.close();
             NettyTransport.shutdownNow(boss, workers);
+            RocksPathMemory.closeQuietly(paths);
             throw e;
         }
         sessions.start();
         for (Channel l : listeners) LOG.info("near listening on " + l.localAddress());
-        return new NearServer(boss, workers, sessions, listeners, reduction);
+        return new NearServer(boss, workers, sessions, listeners, reduction, paths);
     }
 
     /** UDP, TCP, or UDP first with TCP after a short grace (UDP may be blocked on the path). */
     static CarrierConnector connector(NearConfig.Transport transport, EventLoopGroup group, X25519KeyPair key, byte[] farKey,
-                                      SecureRandom random) {
-        CarrierConnector udp = far -> UdpCarrier.connect(group, far, key, farKey, UdpOptions.defaults());
+                                      SecureRandom random, PathMemory paths) {
+        CarrierConnector udp = far -> UdpCarrier.connect(group, far, key, farKey, UdpOptions.defaults(), paths);
         CarrierConnector tcp = far -> TcpCarrier.connect(group, far, key, farKey, Duration.ofSeconds(3), random,
                 NearServer::wallClockNanos);
         return switch (transport) {
@@ -153,6 +160,7 @@ public final class NearServer implements AutoCloseable {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (reduction != null) reduction.close(); // after the loops: no stream uses it any more
+        RocksPathMemory.closeQuietly(paths); // after the loops: sessions saved their paths as they closed
         closed.countDown();
     }
 }

@@ -63,6 +63,17 @@ public final class BbrLite implements CongestionControl {
     private double pacingGain = HIGH_GAIN;
     private double cwndGain = HIGH_GAIN;
 
+    /** Careful resume: NONE (unknown path), UNVALIDATED (pacing at half the saved rate), VALIDATED, RETREATED. */
+    enum Resume { NONE, UNVALIDATED, VALIDATED, RETREATED }
+    private Resume resume = Resume.NONE;
+    /** Paced while unvalidated: half the saved bandwidth, as in careful resume's jump to half the saved window. */
+    private long resumeBw;
+    /** Validation window: acks (and losses) counted from the first ack of a full pipe at the resumed rate. */
+    private long resumeAckStartNs;
+    private long resumeAcked;
+    private long resumeLost;
+    private dev.wanx.transport.path.PathRecord pendingResume;
+
     /**
      * @param initialRttNs RTT measured by the handshake (used until the first ack sample)
      * @param cwndGain     steady-state cwnd in BDPs; ≥ 2 so ack delay and retransmits never starve a long link
@@ -72,6 +83,79 @@ public final class BbrLite implements CongestionControl {
         this.initialCwnd = (long) initialCwndPackets * mss;
         this.minRttNs = Math.max(initialRttNs, 1_000_000L);
         this.cwndGainSteady = cwndGain;
+    }
+
+    /**
+     * Careful resume: if the RTT is within [½, 10]× the saved min RTT (the same kind of path), pace at half the
+     * saved bandwidth from the first packet instead of slow-starting from the initial window, until the acks
+     * confirm or refute it (see {@link #validateResume}). With {@code rttMeasured} false (the far end) the
+     * check waits for the first RTT sample.
+     */
+    @Override
+    public void resume(dev.wanx.transport.path.PathRecord saved, boolean rttMeasured) {
+        if (saved == null) {
+            return;
+        }
+        if (rttMeasured) {
+            startResume(saved, minRttNs);
+        } else {
+            pendingResume = saved; // reconnaissance: wait for the first RTT sample
+        }
+    }
+
+    private void startResume(dev.wanx.transport.path.PathRecord saved, long rttNs) {
+        if (rttNs < saved.minRttNs() / 2 || rttNs > saved.minRttNs() * 10) {
+            return; // another kind of path than the one remembered: start as on an unknown one
+        }
+        resumeBw = saved.bandwidthBytesPerSec() / 2;
+        resume = Resume.UNVALIDATED;
+    }
+
+    @Override
+    public dev.wanx.transport.path.PathRecord snapshot(long nowMillis) {
+        if (bwRound == 0 || btlBw <= 0 || !minRttSampled) {
+            return null; // no sample from a full pipe yet: nothing worth remembering
+        }
+        return new dev.wanx.transport.path.PathRecord(btlBw, minRttNs, Math.min(1, Math.max(0, lossEwma)), nowMillis);
+    }
+
+    Resume resumeState() { return resume; }
+
+    /**
+     * The rate at which acks come back is what the bottleneck passes: after an eighth of a round trip of acks
+     * (and at least 16 packets) from a sender with data to send, it either confirms the resumed rate (then
+     * the bandwidth filter starts from it and STARTUP probes on) or, if it falls short of 80 % or over 10 % was
+     * lost, ends the resume: the filter takes the measured rate and DRAIN empties the queue the jump built.
+     * An ack from an app-limited sender restarts the window (an idle pipe says nothing about the path).
+     */
+    private void validateResume(long nowNs, RateSample s) {
+        if (s.appLimited || resumeAckStartNs == 0) {
+            resumeAckStartNs = s.appLimited ? 0 : nowNs;
+            resumeAcked = 0;
+            resumeLost = 0;
+            return;
+        }
+        resumeAcked += s.ackedBytes;
+        long elapsed = nowNs - resumeAckStartNs;
+        if (resumeAcked < 16L * mss || elapsed < minRttNs / 8) {
+            return;
+        }
+        long ackRate = (long) (resumeAcked * 1e9 / elapsed);
+        boolean lossy = resumeLost > (resumeAcked + resumeLost) / 10;
+        if (lossy || ackRate < resumeBw * 8 / 10) {
+            resume = Resume.RETREATED;
+            java.util.Arrays.fill(bwByRound, 0);
+            bwByRound[(int) (bwRound % BW_ROUNDS)] = Math.min(ackRate, resumeBw);
+            mode = Mode.DRAIN;
+            drainStartRound = round;
+            pacingGain = 1 / HIGH_GAIN;
+            cwndGain = HIGH_GAIN;
+        } else {
+            resume = Resume.VALIDATED;
+            int slot = (int) (bwRound % BW_ROUNDS);
+            bwByRound[slot] = Math.max(bwByRound[slot], ackRate);
+        }
+        resumeBw = 0;
     }
 
     @Override
@@ -85,6 +169,10 @@ public final class BbrLite implements CongestionControl {
     public void onAck(long nowNs, RateSample s) {
         if (s.rttNs > 0) {
             // The first sample replaces the handshake's guess whichever is larger; after that, expiry is PROBE_RTT's job.
+            if (pendingResume != null) {
+                startResume(pendingResume, s.rttNs);
+                pendingResume = null;
+            }
             if (s.rttNs <= minRttNs || !minRttSampled) {
                 minRttSampled = true;
                 minRttNs = s.rttNs;
@@ -92,6 +180,9 @@ public final class BbrLite implements CongestionControl {
             }
             roundMinRttNs = Math.min(roundMinRttNs, s.rttNs);
             rttEwmaNs = rttEwmaNs == 0 ? s.rttNs : (7 * rttEwmaNs + s.rttNs) / 8;
+        }
+        if (resume == Resume.UNVALIDATED) {
+            validateResume(nowNs, s);
         }
         boolean newRound = false;
         if (s.priorDelivered >= nextRoundDelivered && nowNs - roundStartNs >= MIN_ROUND_NS) {
@@ -235,6 +326,9 @@ public final class BbrLite implements CongestionControl {
         // Loss alone is not a congestion signal in this model (see class comment); it is only measured,
         // so that the bandwidth samples it depressed can be corrected.
         roundLost += lostBytes;
+        if (resume == Resume.UNVALIDATED && resumeAckStartNs != 0) {
+            resumeLost += lostBytes;
+        }
     }
 
     private long rttForModel() { return Math.min(minRttNs, 60_000_000_000L); }
@@ -252,6 +346,9 @@ public final class BbrLite implements CongestionControl {
         // BBR's extra_acked: up to 10 ms of bandwidth beyond the min-RTT model.
         long allowance = (long) (btlBw * (Math.min(Math.max(rttEwmaNs - minRttNs, 0), MAX_AGGREGATION_NS) / 1e9));
         long cwnd = (long) (cwndGain * bdp()) + allowance;
+        if (resume == Resume.UNVALIDATED) {
+            cwnd = Math.max(cwnd, 2 * (long) (resumeBw * (rttForModel() / 1e9))); // pacing, not the window, sets the jump
+        }
         // Never below the initial window outside PROBE_RTT: pacing already holds the rate, and where min RTT is
         // far below the smoothed RTT (sub-millisecond paths, busy hosts) a BDP-sized window would starve the link.
         return Math.max(cwnd, mode == Mode.PROBE_RTT ? 4L * mss : initialCwnd);
@@ -260,14 +357,18 @@ public final class BbrLite implements CongestionControl {
     @Override
     public long pacingRate() {
         long bw = btlBw > 0 ? btlBw : (long) (initialCwnd * 1e9 / rttForModel());
-        return Math.max((long) (pacingGain * bw), 4L * mss);
+        long rate = Math.max((long) (pacingGain * bw), 4L * mss);
+        return resume == Resume.UNVALIDATED ? Math.max(rate, resumeBw) : rate;
     }
 
     @Override
     public long bandwidthEstimate() { return btlBw; }
 
     @Override
-    public String state() { return mode.name() + (queueRounds > 0 ? "+queue" : "") + String.format(" loss=%.3f", lossEwma); }
+    public String state() {
+        return mode.name() + (queueRounds > 0 ? "+queue" : "") + String.format(" loss=%.3f", lossEwma)
+                + (resume == Resume.NONE ? "" : " resume=" + resume.name().toLowerCase(java.util.Locale.ROOT));
+    }
 
     long minRttNs() { return minRttNs; }
 

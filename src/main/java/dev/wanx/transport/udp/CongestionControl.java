@@ -23,4 +23,16 @@ public interface CongestionControl {
     long bandwidthEstimate();
 
     String state();
+
+    /**
+     * A previous session's model of this path (careful resume): a controller may start near its rate once the
+     * handshake RTT says it is the same path, and must fall back at once if the first round trips disagree.
+     * Called before anything is sent. {@code rttMeasured}: whether the initial RTT was measured (the near's
+     * handshake) or is a default (the far end, which learns it from its first ack). Default: ignored (every
+     * session starts as on an unknown path).
+     */
+    default void resume(dev.wanx.transport.path.PathRecord saved, boolean rttMeasured) { }
+
+    /** The model worth keeping for the next session on this path, or null while there is none from a full pipe. */
+    default dev.wanx.transport.path.PathRecord snapshot(long nowMillis) { return null; }
 }

@@ -1,6 +1,8 @@
 package dev.wanx.transport.udp;
 
 import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.path.PathContext;
+import dev.wanx.transport.path.PathMemory;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -32,9 +34,16 @@ public final class UdpCarrier {
 
     public static CompletableFuture<FrameLink> connect(EventLoopGroup group, InetSocketAddress far, X25519KeyPair local,
                                                        byte[] farPublicKey, UdpOptions opts) {
+        return connect(group, far, local, farPublicKey, opts, PathMemory.NONE);
+    }
+
+    /** As above, starting from (and adding to) the path history of this network context. */
+    public static CompletableFuture<FrameLink> connect(EventLoopGroup group, InetSocketAddress far, X25519KeyPair local,
+                                                       byte[] farPublicKey, UdpOptions opts, PathMemory paths) {
         CompletableFuture<FrameLink> result = new CompletableFuture<>();
         EventLoop loop = group.next();
-        loop.execute(() -> new Dial(loop, far, local, farPublicKey, opts, result).start());
+        String context = paths == PathMemory.NONE ? null : PathContext.of(farPublicKey, far); // a route look-up: off the loop
+        loop.execute(() -> new Dial(loop, far, local, farPublicKey, opts, result, paths, context).start());
         return result;
     }
 
@@ -56,9 +65,14 @@ public final class UdpCarrier {
         private long lastSendNs;
         private long retryMs;
         private ScheduledFuture<?> retry;
+        private final PathMemory paths;
+        private final String context;
+        private PathRecorder recorder;
 
         Dial(EventLoop loop, InetSocketAddress far, X25519KeyPair local, byte[] farKey, UdpOptions opts,
-             CompletableFuture<FrameLink> result) {
+             CompletableFuture<FrameLink> result, PathMemory paths, String context) {
+            this.paths = paths;
+            this.context = context;
             this.loop = loop;
             this.far = far;
             this.local = local;
@@ -152,9 +166,12 @@ public final class UdpCarrier {
             // From the first send (Karn): a reply to the first flight arriving just after a re-send would
             // otherwise read as a tiny RTT (at 250 ms RTT and a 250 ms retry: ~1 ms). Too high is safe, too low is not.
             long rtt = Math.max(now - startNs, 100_000L);
-            link = new UdpLink(loop, channel, "far:" + far, l -> bindSocket(), l -> { });
+            link = new UdpLink(loop, channel, "far:" + far, l -> bindSocket(), l -> {
+                if (recorder != null) recorder.save(); // what this session learned, for the next one
+            });
             link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.initiatorToResponder()), new AeadPacketCipher(keys.responderToInitiator()),
                     opts, far, rtt, channel.alloc(), link, now, RANDOM.nextLong()));
+            recorder = PathRecorder.start(paths, context, link, true);
             // Confirm the keys to the far end at once (it may be waiting for proof before anything else).
             link.connection().flush(now);
             result.complete(link);

@@ -1,6 +1,8 @@
 package dev.wanx.transport.udp;
 
 import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.path.PathContext;
+import dev.wanx.transport.path.PathMemory;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -46,6 +48,7 @@ public final class UdpServer implements Closeable {
     private final PacketHeader header = new PacketHeader();
     private Channel channel;
     private EventLoop loop;
+    private volatile PathMemory paths = PathMemory.NONE;
     /** Datagrams answered with silence: garbage, unknown connection, failed or unauthorized handshakes, replays. */
     public volatile long silentDrops;
     public volatile long handshakes;
@@ -86,6 +89,15 @@ public final class UdpServer implements Closeable {
     }
 
     public InetSocketAddress localAddress() { return (InetSocketAddress) channel.localAddress(); }
+
+    /**
+     * Remembers, per near peer and its address prefix, the path model of each session, so the next session
+     * of that peer from there starts near the learned rate (careful resume). Default: no memory.
+     */
+    public UdpServer withPathMemory(PathMemory memory) {
+        this.paths = memory;
+        return this;
+    }
 
     /** Sessions currently open (read on the event loop for an exact value). */
     public int sessionCount() { return sessions.size(); }
@@ -150,7 +162,9 @@ public final class UdpServer implements Closeable {
             return;
         }
         long now = UdpLink.now();
+        PathRecorder[] recorder = new PathRecorder[1];
         UdpLink link = new UdpLink(loop, channel, name.get(), null, l -> {
+            if (recorder[0] != null) recorder[0].save();
             Session gone = sessions.remove(cid);
             if (gone != null) {
                 gone.reply.release();
@@ -158,6 +172,7 @@ public final class UdpServer implements Closeable {
         });
         link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.responderToInitiator()), new AeadPacketCipher(keys.initiatorToResponder()),
                 opts, sender, opts.initialRttMs() * 1_000_000L, channel.alloc(), link, now, random.nextLong()));
+        recorder[0] = PathRecorder.start(paths, PathContext.ofPeer(r.remoteStatic(), sender), link, false);
         sessions.put(cid, new Session(link, reply));
         handshakes++;
         channel.writeAndFlush(new DatagramPacket(reply.retainedDuplicate(), sender), channel.voidPromise());

@@ -1,0 +1,59 @@
+package dev.wanx.transport.path;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.nio.channels.DatagramChannel;
+import java.util.HexFormat;
+
+/**
+ * The network context a path's history is filed under: which far (its key), from where (the source address
+ * the kernel would use to reach it, as a /24 or /64 prefix) and over which interface. A laptop moving from
+ * the office LAN to a phone tether gets a new context, and so a conservative start.
+ */
+public final class PathContext {
+    private PathContext() { }
+
+    /** Context key for reaching {@code far} (whose static public key is {@code farKey}) from this host now. */
+    public static String of(byte[] farKey, InetSocketAddress far) {
+        String src = "?";
+        String ifName = "?";
+        try (DatagramChannel ch = DatagramChannel.open()) {
+            ch.connect(far); // picks the route and source address; sends nothing
+            InetAddress local = ((InetSocketAddress) ch.getLocalAddress()).getAddress();
+            src = prefix(local);
+            NetworkInterface nif = NetworkInterface.getByInetAddress(local);
+            if (nif != null) {
+                ifName = nif.getName();
+            }
+        } catch (IOException | RuntimeException e) {
+            // no route yet: the context still separates fars
+        }
+        return key(farKey, src, ifName);
+    }
+
+    /** The far end's view: which near (its key) from which address prefix. */
+    public static String ofPeer(byte[] nearKey, InetSocketAddress from) {
+        byte[] id = java.util.Arrays.copyOf(nearKey, Math.min(8, nearKey.length));
+        return "near=" + HexFormat.of().formatHex(id) + " from=" + prefix(from.getAddress());
+    }
+
+    static String key(byte[] farKey, String srcPrefix, String ifName) {
+        byte[] id = java.util.Arrays.copyOf(farKey, Math.min(8, farKey.length));
+        return "far=" + HexFormat.of().formatHex(id) + " src=" + srcPrefix + " if=" + ifName;
+    }
+
+    static String prefix(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + ".0/24";
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i += 2) {
+            s.append(HexFormat.of().formatHex(b, i, i + 2)).append(':');
+        }
+        return s.append(":/64").toString();
+    }
+}
