@@ -232,7 +232,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         long prevLargest = loss.largestAcked();
         loss.onAck(ack, nowNs, this);
         boolean newSample = ack.largest > prevLargest && rtt.hasSample();
-        RateSample s = sampler.endAck(newSample ? rtt.latestNs() : 0, loss.bytesInFlight());
+        RateSample s = sampler.endAck(newSample ? rtt.latestNs() : 0, rtt.minNs(), loss.bytesInFlight());
         if (s != null) {
             cc.onAck(nowNs, s);
         }

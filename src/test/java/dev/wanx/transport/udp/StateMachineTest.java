@@ -222,18 +222,18 @@ class StateMachineTest {
         SentPacket a = sent(d, 0, 1200, 0);
         d.beginAck();
         d.onPacketAcked(a, 100 * MS);
-        assertFalse(d.endAck(100 * MS, 0).appLimited);
+        assertFalse(d.endAck(100 * MS, 0, 0).appLimited);
         // idle, nothing in flight: the sender marks itself app-limited, then sends one CREDIT-sized packet
         d.onAppLimited(0);
         SentPacket lone = sent(d, 5_000 * MS, 30, 0);
         d.beginAck();
         d.onPacketAcked(lone, 5_100 * MS);
-        assertTrue(d.endAck(100 * MS, 0).appLimited, "a tiny rate from an idle sender must not count as the path's");
+        assertTrue(d.endAck(100 * MS, 0, 0).appLimited, "a tiny rate from an idle sender must not count as the path's");
         // the mark is gone once that packet is delivered: the next bulk packet samples the path again
         SentPacket bulk = sent(d, 5_200 * MS, 1200, 0);
         d.beginAck();
         d.onPacketAcked(bulk, 5_300 * MS);
-        assertFalse(d.endAck(100 * MS, 0).appLimited);
+        assertFalse(d.endAck(100 * MS, 0, 0).appLimited);
     }
 
     @Test
