@@ -38,6 +38,7 @@ final class PathRecorder {
         PathRecord saved = memory.lookup(context);
         if (saved != null) {
             r.conn.congestionControl().resume(saved, rttMeasured);
+            r.conn.expectLoss(saved.loss());
             LOG.info("path history for " + context + ": " + saved + "; starting at half that rate once the RTT agrees");
         }
         r.task = link.eventLoop().scheduleAtFixedRate(r::save, SAVE_EVERY_MS, SAVE_EVERY_MS, TimeUnit.MILLISECONDS);

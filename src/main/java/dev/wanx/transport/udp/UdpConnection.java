@@ -76,6 +76,15 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final Fec.Receiver fecIn;
     private long burstBytes;
     private boolean protectNext;
+    /**
+     * Parity follows this direction's loss: the recent loss rate (ack-eliciting packets, halved every 1024 sent) or,
+     * before there is enough of it, the path history's. Below {@link #FEC_MIN_LOSS} there is none.
+     */
+    static final double FEC_MIN_LOSS = 0.002;
+    static final int LOSS_WINDOW = 1024;
+    private double recentSent;
+    private double recentLost;
+    private double expectedLoss = -1; // from path history; -1 = unknown
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -296,6 +305,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     @Override
     public void onLost(SentPacket p, long now) {
         counters.packetsLost++;
+        recentLost++;
         lostBytesThisAck += p.bytes;
         for (int i = 0, n = p.frames.size(); i < n; i++) {
             queue.onLost(p.frames.get(i));
@@ -412,7 +422,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             lastElicitingSentNs = now;
         }
         loss.onSent(sp, now);
-        protectNext = fecOut != null && eliciting && burstBytes < FEC_BURST_BYTES;
+        if (eliciting && ++recentSent >= 2 * LOSS_WINDOW) {
+            recentSent /= 2;
+            recentLost /= 2;
+        }
+        protectNext = fecOut != null && eliciting && burstBytes < FEC_BURST_BYTES && fecWanted();
         seal(pkt, peer);
         if (fecOut != null && eliciting) {
             if (protectNext) {
@@ -424,6 +438,17 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             burstBytes += sp.bytes;
         }
     }
+
+    /** Whether this direction loses enough for parity to pay: unknown counts as lossy (the safe side for latency). */
+    boolean fecWanted() {
+        if (recentSent < LOSS_WINDOW) {
+            return expectedLoss < 0 || expectedLoss >= FEC_MIN_LOSS;
+        }
+        return recentLost / recentSent >= FEC_MIN_LOSS;
+    }
+
+    /** The loss rate a path history remembers for this path (before this connection has measured its own). */
+    public void expectLoss(double loss) { this.expectedLoss = loss; }
 
     private void sendRepair(long now) {
         ByteBuf r = fecOut.repair(alloc, cid);

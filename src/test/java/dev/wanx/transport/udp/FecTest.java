@@ -69,7 +69,12 @@ class FecTest {
         // 100 ms RTT, 100 Mbit/s, no random loss
         SimNet net = new SimNet(9, 0, 0, 0, 50 * MS, 0, 0, 12_500_000L, 1_250_000L, opts);
         try (net) {
-            // an earlier bulk transfer taught the sender the path (rate and RTT), then a pause
+            // an earlier bulk transfer taught the sender the path (rate, RTT, and 1 % loss: parity pays), then a pause
+            int[] warmSeen = {0};
+            net.dropFromA = d -> {
+                PacketHeader h = new PacketHeader();
+                return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900 && warmSeen[0]++ % 100 == 50;
+            };
             int[] next = {0};
             net.runUntil(() -> net.b.received == 3000, 20 * S, () -> {
                 while (next[0] < 3000 && net.a.conn.isWritable()) {
@@ -85,12 +90,14 @@ class FecTest {
                 return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900 && dataSeen[0]++ == dropIndex;
             };
             long t0 = net.now;
+            long retxBefore = net.a.conn.counters.framesRetransmitted;
+            long recoveredBefore = net.b.conn.counters.fecRecovered;
             for (int i = 0; i < 40; i++) net.a.conn.send(Unpooled.buffer(1000).writeInt(i).writeZero(996));
             net.a.conn.flush(net.now);
             assertTrue(net.runUntil(() -> net.b.received == 3040, 10 * S, () -> { }), "every frame arrives");
             assertNull(net.b.error);
-            counters[0] = net.a.conn.counters.framesRetransmitted;
-            counters[1] = net.b.conn.counters.fecRecovered;
+            counters[0] = net.a.conn.counters.framesRetransmitted - retxBefore;
+            counters[1] = net.b.conn.counters.fecRecovered - recoveredBefore;
             return net.now - t0;
         }
     }
@@ -111,6 +118,49 @@ class FecTest {
             assertTrue(without[0] >= 1, "without FEC the frame is re-sent: " + times);
             assertTrue(tFec <= clean + 5 * MS, "with FEC the loss costs (almost) nothing: " + times);
             assertTrue(tNoFec >= clean + 90 * MS, "without FEC it costs about a round trip: " + times);
+        }
+    }
+
+    /** Parity follows the loss of its direction: none once a path has shown none, back as soon as it loses. */
+    @Test void aCleanPathGetsNoParityALossyOneDoes() {
+        SimNet net = new SimNet(9, 0, 0, 0, 50 * MS, 0, 0, 12_500_000L, 1_250_000L, UdpOptions.defaults());
+        try (net) {
+            int[] next = {0};
+            Runnable burst = () -> {
+                while (next[0] < 3000 && net.a.conn.isWritable()) {
+                    net.a.conn.send(Unpooled.buffer(1000).writeInt(next[0]++).writeZero(996));
+                }
+                net.a.conn.flush(net.now);
+            };
+            assertTrue(net.runUntil(() -> net.b.received == 3000, 20 * S, burst));
+            long repairs = net.a.conn.counters.fecRepairsSent;
+            assertTrue(repairs > 0, "unknown path: its first packets are protected");
+            assertFalse(net.a.conn.fecWanted(), "3000 packets without a loss");
+            net.runUntil(() -> false, S, () -> { });
+            for (int i = 0; i < 40; i++) net.a.conn.send(Unpooled.buffer(1000).writeInt(3000 + i).writeZero(996));
+            net.a.conn.flush(net.now);
+            assertTrue(net.runUntil(() -> net.b.received == 3040, 10 * S, () -> { }));
+            assertEquals(repairs, net.a.conn.counters.fecRepairsSent, "a clean path: a new burst gets no parity");
+            int[] seen = {0};
+            net.dropFromA = d -> {
+                PacketHeader h = new PacketHeader();
+                return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && seen[0]++ % 50 == 25; // 2 % loss from now on
+            };
+            next[0] = 0;
+            int[] more = {0};
+            assertTrue(net.runUntil(() -> net.b.received == 6040, 30 * S, () -> {
+                while (more[0] < 3000 && net.a.conn.isWritable()) {
+                    net.a.conn.send(Unpooled.buffer(1000).writeInt(4000 + more[0]++).writeZero(996));
+                }
+                net.a.conn.flush(net.now);
+            }));
+            assertTrue(net.a.conn.fecWanted(), "2 % loss: parity pays again");
+            net.runUntil(() -> false, S, () -> { });
+            long before = net.a.conn.counters.fecRepairsSent;
+            for (int i = 0; i < 40; i++) net.a.conn.send(Unpooled.buffer(1000).writeInt(8000 + i).writeZero(996));
+            net.a.conn.flush(net.now);
+            assertTrue(net.runUntil(() -> net.b.received == 6080, 10 * S, () -> { }));
+            assertTrue(net.a.conn.counters.fecRepairsSent > before, "the next burst is protected");
         }
     }
 }
