@@ -10,6 +10,10 @@ public final class ConnectionCounters {
     public long frameBytesReceived;
     public long framesRetransmitted;
     public long packetsLost;
+    /** Of packetsLost: lost while the RTT showed a standing queue (congestion: the rate model answers it). */
+    public long lostCongestion;
+    /** Of packetsLost: lost without a queue in sight (random/media loss: parity answers it). */
+    public long lostRandom;
     public long duplicatePackets;
     public long duplicateFrames;
     /** Failed AEAD (forged, corrupted, truncated or for another key). */
@@ -24,7 +28,7 @@ public final class ConnectionCounters {
 
     @Override
     public String toString() {
-        return "sent=" + packetsSent + " recv=" + packetsReceived + " lost=" + packetsLost + " retx=" + framesRetransmitted
+        return "sent=" + packetsSent + " recv=" + packetsReceived + " lost=" + packetsLost + " (random " + lostRandom + ", congestion " + lostCongestion + ") retx=" + framesRetransmitted
                 + " dupPkts=" + duplicatePackets + " dupFrames=" + duplicateFrames + " forged=" + forgedPackets
                 + " malformed=" + malformedPackets + " probes=" + probes + " migrations=" + migrations
                 + " fecSent=" + fecRepairsSent + " fecRecovered=" + fecRecovered;

@@ -85,6 +85,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private double recentSent;
     private double recentLost;
     private double expectedLoss = -1; // from path history; -1 = unknown
+    private long lastLostPn = -2;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -305,7 +306,19 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     @Override
     public void onLost(SentPacket p, long now) {
         counters.packetsLost++;
-        recentLost++;
+        // Random or congestion? A loss while the latest RTT sits above the path's minimum (a queue at the
+        // bottleneck), or next to another lost packet (a drop-tail overflow drops runs), is congestion: the rate
+        // model answers the queue. An isolated one without a queue is random loss: only parity helps there, so
+        // only it counts towards FEC.
+        long min = rtt.minNs();
+        boolean run = p.pn == lastLostPn + 1;
+        lastLostPn = p.pn;
+        if (run || rtt.latestNs() > min + Math.max(min / 10, 3_000_000L)) {
+            counters.lostCongestion++;
+        } else {
+            counters.lostRandom++;
+            recentLost++;
+        }
         lostBytesThisAck += p.bytes;
         for (int i = 0, n = p.frames.size(); i < n; i++) {
             queue.onLost(p.frames.get(i));
