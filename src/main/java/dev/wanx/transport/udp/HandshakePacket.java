@@ -13,11 +13,21 @@ public final class HandshakePacket {
     public static final int HELLO_LENGTH = 11;
     /** Message 1/2 must fit one datagram; anything longer is not a wanx handshake. */
     private static final int MAX_MESSAGE = 1024;
+    private static final int MAX_TOKEN = 64;
 
     private HandshakePacket() { }
 
     public static ByteBuf encode(ByteBufAllocator alloc, int type, long cid, byte[] message) {
-        int total = PacketHeader.LENGTH + 2 + message.length;
+        return encode(alloc, type, cid, message, null);
+    }
+
+    /**
+     * An INITIAL may carry a retry token after the Noise message: token length(2) | token, inside what is
+     * otherwise zero padding (so an INITIAL without one reads as a zero-length token).
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, int type, long cid, byte[] message, byte[] token) {
+        int tokenBytes = type == PacketHeader.TYPE_INITIAL && token != null ? 2 + token.length : 0;
+        int total = PacketHeader.LENGTH + 2 + message.length + tokenBytes;
         if (type == PacketHeader.TYPE_INITIAL) {
             total = Math.max(total, MIN_INITIAL);
         }
@@ -25,8 +35,53 @@ public final class HandshakePacket {
         PacketHeader.write(out, type, cid, 0);
         out.writeShort(message.length);
         out.writeBytes(message);
+        if (tokenBytes > 0) {
+            out.writeShort(token.length).writeBytes(token);
+        }
         out.writeZero(total - out.writerIndex());
         return out;
+    }
+
+    /** The retry token of an INITIAL (empty if none), or null if malformed. */
+    public static byte[] initialToken(ByteBuf packet) {
+        int start = packet.readerIndex();
+        int n = packet.readableBytes();
+        if (n < PacketHeader.LENGTH + 2) {
+            return null;
+        }
+        int at = start + PacketHeader.LENGTH + 2 + packet.getUnsignedShort(start + PacketHeader.LENGTH);
+        if (at + 2 > start + n) {
+            return new byte[0];
+        }
+        int len = packet.getUnsignedShort(at);
+        if (len > MAX_TOKEN || at + 2 + len > start + n) {
+            return null;
+        }
+        byte[] t = new byte[len];
+        packet.getBytes(at + 2, t);
+        return t;
+    }
+
+    /** RETRY: header (packet number 0) | token length(2) | token. */
+    public static ByteBuf encodeRetry(ByteBufAllocator alloc, long cid, byte[] token) {
+        ByteBuf out = alloc.buffer(PacketHeader.LENGTH + 2 + token.length);
+        PacketHeader.write(out, PacketHeader.TYPE_RETRY, cid, 0);
+        return out.writeShort(token.length).writeBytes(token);
+    }
+
+    /** The token of a RETRY, or null if malformed. */
+    public static byte[] retryToken(ByteBuf packet) {
+        int start = packet.readerIndex();
+        if (packet.readableBytes() < PacketHeader.LENGTH + 2) {
+            return null;
+        }
+        int len = packet.getUnsignedShort(start + PacketHeader.LENGTH);
+        if (len == 0 || len > MAX_TOKEN || packet.readableBytes() != PacketHeader.LENGTH + 2 + len) {
+            return null;
+        }
+        byte[] t = new byte[len];
+        packet.getBytes(start + PacketHeader.LENGTH + 2, t);
+        return t;
     }
 
     /** The Noise message inside a handshake packet, or null if malformed (INITIAL shorter than 1200 is malformed). */

@@ -14,6 +14,7 @@ public final class PacketHeader {
     public static final int TYPE_HANDSHAKE = 2; // far -> near, handshake message 2
     public static final int TYPE_DATA = 3;      // 1-RTT protected frames
     public static final int TYPE_REPAIR = 4;    // XOR of a group of DATA packets (see Fec); packet number = the group's first
+    public static final int TYPE_RETRY = 5;     // far -> near under load: a token to echo in the next INITIAL (see RetryTokens)
     public static final int LENGTH = 17;
 
     private ByteBuf buf;
@@ -28,7 +29,7 @@ public final class PacketHeader {
         }
         int flags = buf.getUnsignedByte(offset);
         int t = flags & 0x0f;
-        return (flags >>> 4) == VERSION && t >= TYPE_INITIAL && t <= TYPE_REPAIR;
+        return (flags >>> 4) == VERSION && t >= TYPE_INITIAL && t <= TYPE_RETRY;
     }
 
     public int type() { return buf.getUnsignedByte(offset) & 0x0f; }

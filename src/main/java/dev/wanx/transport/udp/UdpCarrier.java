@@ -68,6 +68,8 @@ public final class UdpCarrier {
         private final PathMemory paths;
         private final String context;
         private PathRecorder recorder;
+        private byte[] msg1;
+        private boolean retried;
 
         Dial(EventLoop loop, InetSocketAddress far, X25519KeyPair local, byte[] farKey, UdpOptions opts,
              CompletableFuture<FrameLink> result, PathMemory paths, String context) {
@@ -98,7 +100,7 @@ public final class UdpCarrier {
                     result.completeExceptionally(new UdpCarrierException("unusable far public key: " + e.getMessage(), e));
                     return;
                 }
-                byte[] msg1 = ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
+                msg1 = ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
                 initial = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_INITIAL, cid, msg1);
                 startNs = UdpLink.now();
                 sendInitial();
@@ -128,6 +130,23 @@ public final class UdpCarrier {
             retry = loop.schedule(this::sendInitial, wait, TimeUnit.MILLISECONDS);
         }
 
+        /**
+         * The far is under load and wants proof of our address: the same first flight again, now echoing its
+         * token. Only the first RETRY counts (a forged one can at most cost this attempt a round trip).
+         */
+        private void onRetry(ByteBuf buf) {
+            byte[] token = HandshakePacket.retryToken(buf);
+            if (token == null || retried || initial == null) {
+                return;
+            }
+            retried = true;
+            initial.release();
+            initial = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_INITIAL, cid, msg1, token);
+            if (retry != null) retry.cancel(false);
+            retryMs = opts.handshakeRetryMs();
+            sendInitial();
+        }
+
         private void releaseInitial() {
             if (initial != null) {
                 initial.release();
@@ -146,8 +165,14 @@ public final class UdpCarrier {
                 link.onDatagram(buf, sender);
                 return;
             }
-            if (result.isDone() || !header.wrap(buf) || header.connectionId() != cid
-                    || header.type() != PacketHeader.TYPE_HANDSHAKE) {
+            if (result.isDone() || !header.wrap(buf) || header.connectionId() != cid) {
+                return;
+            }
+            if (header.type() == PacketHeader.TYPE_RETRY) {
+                onRetry(buf);
+                return;
+            }
+            if (header.type() != PacketHeader.TYPE_HANDSHAKE) {
                 return;
             }
             byte[] msg2 = HandshakePacket.message(buf, PacketHeader.TYPE_HANDSHAKE);

@@ -49,9 +49,16 @@ public final class UdpServer implements Closeable {
     private Channel channel;
     private EventLoop loop;
     private volatile PathMemory paths = PathMemory.NONE;
+    static final int DEFAULT_RETRY_ABOVE = 200;
+    private volatile int retryAbove = DEFAULT_RETRY_ABOVE;
+    private long loadWindowStartNs = System.nanoTime();
+    private int loadWindowCount;
+    private final RetryTokens tokens = new RetryTokens(random);
     /** Datagrams answered with silence: garbage, unknown connection, failed or unauthorized handshakes, replays. */
     public volatile long silentDrops;
     public volatile long handshakes;
+    /** RETRY packets sent (INITIALs without a valid token while under load). */
+    public volatile long retriesSent;
 
     private record Session(UdpLink link, ByteBuf reply) { }
 
@@ -89,6 +96,25 @@ public final class UdpServer implements Closeable {
     }
 
     public InetSocketAddress localAddress() { return (InetSocketAddress) channel.localAddress(); }
+
+    /**
+     * Above this many INITIALs a second, new peers must first echo a stateless retry token (one more round trip
+     * for them, no work for spoofed floods). Default {@value #DEFAULT_RETRY_ABOVE}; 0 = always.
+     */
+    public UdpServer withRetryAbove(int initialsPerSecond) {
+        this.retryAbove = initialsPerSecond;
+        return this;
+    }
+
+    /** Counts this INITIAL in the current one-second window; true when the window is over the threshold. */
+    private boolean underLoad() {
+        long now = System.nanoTime();
+        if (now - loadWindowStartNs >= 1_000_000_000L) {
+            loadWindowStartNs = now;
+            loadWindowCount = 0;
+        }
+        return ++loadWindowCount > retryAbove;
+    }
 
     /**
      * Remembers, per near peer and its address prefix, the path model of each session, so the next session
@@ -136,6 +162,18 @@ public final class UdpServer implements Closeable {
         byte[] msg1 = HandshakePacket.message(buf, PacketHeader.TYPE_INITIAL);
         if (msg1 == null) {
             silentDrops++;
+            return;
+        }
+        if (underLoad() && !tokens.valid(HandshakePacket.initialToken(buf), sender, cid, System.currentTimeMillis())) {
+            // Under load, Diffie-Hellman work and session memory only for peers that prove their address.
+            ByteBuf retry = HandshakePacket.encodeRetry(channel.alloc(), cid, tokens.issue(sender, cid, System.currentTimeMillis()));
+            if (retry.readableBytes() > buf.readableBytes()) { // never amplify (an INITIAL is >= 1200 bytes, a RETRY ~43)
+                retry.release();
+                silentDrops++;
+                return;
+            }
+            retriesSent++;
+            channel.writeAndFlush(new DatagramPacket(retry, sender), channel.voidPromise());
             return;
         }
         NoiseIK.Responder r = new NoiseIK.Responder(local, PROLOGUE, random);

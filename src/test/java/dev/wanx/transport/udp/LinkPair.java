@@ -25,10 +25,15 @@ final class LinkPair implements AutoCloseable {
     final FrameLink near;
 
     LinkPair(UdpOptions nearOpts, UdpOptions farOpts) throws Exception {
+        this(nearOpts, farOpts, UdpServer.DEFAULT_RETRY_ABOVE);
+    }
+
+    /** @param retryAbove the far's load threshold for retry tokens (0: every new peer is retried) */
+    LinkPair(UdpOptions nearOpts, UdpOptions farOpts, int retryAbove) throws Exception {
         byte[] allowed = nearKeys.publicKey();
         server = UdpServer.bind(group, new InetSocketAddress("127.0.0.1", 0), farKeys,
                 k -> java.util.Arrays.equals(k, allowed) ? Optional.of("near") : Optional.empty(),
-                farLink::complete, farOpts);
+                farLink::complete, farOpts).withRetryAbove(retryAbove);
         near = UdpCarrier.connect(group, server.localAddress(), nearKeys, farKeys.publicKey(), nearOpts).get(10, TimeUnit.SECONDS);
     }
 
