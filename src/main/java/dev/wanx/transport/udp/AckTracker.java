@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Receiver side of acknowledgement: which packet numbers arrived, and when an ACK is owed. An ACK is
- * sent at once after every 2nd ack-eliciting packet or when a packet arrives out of order (so the sender
+ * sent at once after every 4th ack-eliciting packet or when a packet arrives out of order (so the sender
  * learns of holes quickly), otherwise no later than the max ack delay (¼ RTT, capped).
  */
 public final class AckTracker {
@@ -17,6 +17,9 @@ public final class AckTracker {
     private long ackDeadlineNs = Long.MAX_VALUE;
     private boolean ackPending;
     private long maxAckDelayNs;
+    private long reportFloor = -1;
+    /** An ACK at once after this many ack-eliciting packets (in order); at 100 Mbit/s every 2nd cost ~9 % of the link. */
+    static final int ACK_EVERY = 4;
 
     public AckTracker(int maxRanges, long maxAckDelayNs, long startNs) {
         this.received = new RangeSet(maxRanges);
@@ -42,7 +45,7 @@ public final class AckTracker {
             ackPending = true;
             unackedEliciting++;
             boolean outOfOrder = pn != prevLargest + 1;
-            if (unackedEliciting >= 2 || outOfOrder) {
+            if (unackedEliciting >= ACK_EVERY || outOfOrder) {
                 ackDeadlineNs = nowNs;
             } else if (ackDeadlineNs == Long.MAX_VALUE) {
                 ackDeadlineNs = nowNs + maxAckDelayNs;
@@ -57,22 +60,35 @@ public final class AckTracker {
     /** True if there is anything to acknowledge (ACKs may also ride along in packets sent anyway). */
     public boolean hasAckToSend() { return ackPending; }
 
-    public int ackSize(int maxRanges) {
-        return Frames.ackSize(Math.max(1, Math.min(maxRanges, received.rangeCount() + 1)));
-    }
 
-    /** Writes an ACK frame with up to maxRanges ranges (most recent first) and resets the ack timer. */
-    public void writeAck(ByteBuf out, long nowNs, int maxRanges) {
+    /**
+     * Writes an ACK frame with up to maxRanges ranges (most recent first) and resets the ack timer. Ranges wholly
+     * below the report floor (see {@link #peerHasUpTo}) are left out. Returns the largest packet number the frame
+     * acknowledges, or -1 if none was written.
+     */
+    public long writeAck(ByteBuf out, long nowNs, int maxRanges) {
         int n = received.copyDescending(s, e, Math.min(maxRanges, AckFrame.MAX_RANGES));
         if (n == 0) {
-            return;
+            return -1;
+        }
+        while (n > 1 && e[n - 1] <= reportFloor) {
+            n--; // the peer already knows about these (an ACK that said so was acked)
         }
         long delayMicros = Math.max(0, (nowNs - largestRecvTimeNs) / 1000);
         Frames.writeAck(out, delayMicros, (largestRecvTimeNs - startNs) / 1000, s, e, n);
         unackedEliciting = 0;
         ackPending = false;
         ackDeadlineNs = Long.MAX_VALUE;
+        return e[0];
     }
+
+    /**
+     * The peer received an ACK of ours whose largest was {@code largest}: as in QUIC, later ACKs need not repeat
+     * ranges at or below it (what they would say was said; a packet never reported is declared lost by the peer
+     * and its frames re-sent, which costs a duplicate, not data). Without this, every loss left a range that rode
+     * in each ACK for good: 32 ranges, ~560 bytes per ACK, a quarter more bytes on the wire at 1 % loss.
+     */
+    public void peerHasUpTo(long largest) { reportFloor = Math.max(reportFloor, largest); }
 
     public long largest() { return received.max(); }
 }

@@ -27,7 +27,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         void onClosed(Throwable cause);
     }
 
-    private static final int ACK_RANGES_PER_PACKET = 32;
+    private static final int ACK_RANGES_PER_PACKET = 8;
     private static final long PATH_RETRY_NS = 200_000_000L;
 
     private final long cid;
@@ -249,10 +249,40 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (lostBytesThisAck > 0) {
             cc.onLoss(nowNs, lostBytesThisAck, loss.bytesInFlight());
         }
+        confirmAcksSent(ack);
         if (rttBefore != rtt.latestNs()) {
             acks.maxAckDelayNs(Math.min(opts.maxAckDelayMs() * 1_000_000L, Math.max(rtt.smoothedNs() / 4, 1_000_000L)));
         }
         updateWritability();
+    }
+
+    /** Our packets that carried an ACK frame, newest last: packet number, and the largest that ACK acknowledged. */
+    private static final int ACKS_SENT_KEPT = 256;
+    private final long[] ackSentPn = new long[ACKS_SENT_KEPT];
+    private final long[] ackSentLow = new long[ACKS_SENT_KEPT];
+    private int ackSentCount;
+    private long lastAckPingNs;
+
+    private void rememberAckSent(long pn, long low) {
+        int i = ackSentCount++ % ACKS_SENT_KEPT;
+        ackSentPn[i] = pn;
+        ackSentLow[i] = low;
+    }
+
+    /** The peer acked some of our ACK-carrying packets (its newest contiguous range): it knows what they said. */
+    private void confirmAcksSent(AckFrame ack) {
+        long from = ack.starts[0];
+        for (int k = 1; k <= Math.min(ackSentCount, ACKS_SENT_KEPT); k++) {
+            int i = (ackSentCount - k) % ACKS_SENT_KEPT;
+            long pn = ackSentPn[i];
+            if (pn < from) {
+                break;
+            }
+            if (pn <= ack.largest) {
+                acks.peerHasUpTo(ackSentLow[i]);
+                break; // the newest confirmed one describes the most
+            }
+        }
     }
 
     @Override
@@ -386,9 +416,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     private void sendOne(long now, boolean withData, boolean needEliciting) {
         ByteBuf pkt = beginPacket();
+        long ackLow = -1;
         boolean ackDue = acks.ackDeadlineNs() <= now;
         if (ackDue || !withData) {
-            acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
+            ackLow = acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
         }
         SentPacket sp = loss.newPacket();
         boolean eliciting = false;
@@ -418,14 +449,24 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             int spare = room - plain.writerIndex();
             if (spare >= Frames.ACK_FIXED) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
                 int fit = (spare - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
-                acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
+                ackLow = acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
             }
         }
         if (needEliciting && !eliciting) {
             Frames.writePing(plain);
             eliciting = true;
         }
+        if (!eliciting && ackLow >= 0 && now - lastAckPingNs >= rtt.smoothedNs() / 4) {
+            // Once a round trip an ACK-only packet asks to be acked, so the peer's ack tells us which of our
+            // ACKs it has seen and old ranges can be dropped from the next ones (see AckTracker.peerHasUpTo).
+            Frames.writePing(plain);
+            eliciting = true;
+            lastAckPingNs = now;
+        }
         sp.pn = nextPn;
+        if (ackLow >= 0) {
+            rememberAckSent(nextPn, ackLow);
+        }
         sp.ackEliciting = eliciting;
         sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
         if (eliciting) {
@@ -439,7 +480,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             recentSent /= 2;
             recentLost /= 2;
         }
-        protectNext = fecOut != null && eliciting && burstBytes < FEC_BURST_BYTES && fecWanted();
+        protectNext = fecOut != null && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
         seal(pkt, peer);
         if (fecOut != null && eliciting) {
             if (protectNext) {

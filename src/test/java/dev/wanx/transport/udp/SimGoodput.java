@@ -37,7 +37,8 @@ public final class SimGoodput {
         double steady = (net.b.receivedBytes - warmBytes) * 8 / ((net.now - warm) / 1e9) / 1e6;
         double wireRatio = (double) net.a.conn.counters.wireBytesSent / net.b.receivedBytes;
         double steadyWire = (double) (net.a.conn.counters.wireBytesSent - warmWire) / (net.b.receivedBytes - warmBytes);
-        return new Result(total, steady, wireRatio, steadyWire, String.format("%.0f Mbit/s, %d ms RTT, %.1f %% loss: goodput %.1f Mbit/s over %d s (%.1f after 2 s), wire/delivered %.3f (%.3f after 2 s; UDP payload bytes); %s; %s",
-                mbit, rttMs, loss * 100, total, seconds, steady, wireRatio, steadyWire, net.a.conn.debugState(), net.a.conn.counters));
+        double both = (double) (net.a.conn.counters.wireBytesSent + net.b.conn.counters.wireBytesSent) / net.b.receivedBytes;
+        return new Result(total, steady, wireRatio, steadyWire, String.format("%.0f Mbit/s, %d ms RTT, %.1f %% loss: goodput %.1f Mbit/s over %d s (%.1f after 2 s), wire/delivered %.3f (%.3f after 2 s; %.3f with the ACKs back; UDP payload bytes); %s; %s",
+                mbit, rttMs, loss * 100, total, seconds, steady, wireRatio, steadyWire, both, net.a.conn.debugState(), net.a.conn.counters + " | B: " + net.b.conn.counters + " wireB=" + net.b.conn.counters.wireBytesSent));
     }
 }

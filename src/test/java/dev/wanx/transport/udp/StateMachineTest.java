@@ -36,12 +36,15 @@ class StateMachineTest {
     }
 
     @Test
-    void ackTrackerAcksEverySecondPacketAndOnHolesElseAfterDelay() {
+    void ackTrackerAcksEveryFourthPacketAndOnHolesElseAfterDelay() {
         AckTracker t = new AckTracker(64, 25 * MS, 0);
         assertTrue(t.onPacket(0, true, 10 * MS));
         assertEquals(35 * MS, t.ackDeadlineNs(), "first eliciting packet: ack within max ack delay");
         assertTrue(t.onPacket(1, true, 11 * MS));
-        assertEquals(11 * MS, t.ackDeadlineNs(), "second eliciting packet: ack now");
+        assertTrue(t.onPacket(2, true, 11 * MS));
+        assertEquals(35 * MS, t.ackDeadlineNs(), "third: still within the delay");
+        assertTrue(t.onPacket(3, true, 11 * MS));
+        assertEquals(11 * MS, t.ackDeadlineNs(), "fourth eliciting packet: ack now");
         ByteBuf b = Unpooled.buffer();
         t.writeAck(b, 12 * MS, 32);
         assertEquals(Long.MAX_VALUE, t.ackDeadlineNs());
@@ -56,11 +59,34 @@ class StateMachineTest {
         assertTrue(Frames.decode(b, a, new CodecTest.Rec()));
         assertEquals(6, a.largest);
         assertEquals(2, a.rangeCount);
-        assertTrue(a.contains(5) && a.contains(6) && a.contains(0) && !a.contains(3));
+        assertTrue(a.contains(5) && a.contains(6) && a.contains(0) && a.contains(3) && !a.contains(4));
         assertEquals(2000, a.ackDelayMicros, "held for 2 ms since the largest arrived");
         assertTrue(t.onPacket(7, false, 18 * MS));
         assertEquals(Long.MAX_VALUE, t.ackDeadlineNs(), "ack-only packets are not acked on their own");
         assertFalse(t.hasAckToSend());
+    }
+
+    @Test
+    void rangesThePeerHasSeenAreNotRepeated() {
+        AckTracker t = new AckTracker(4096, 25 * MS, 0);
+        for (int i = 0; i < 40; i += 2) {
+            t.onPacket(i, true, i * MS); // 20 ranges: a hole after each
+        }
+        ByteBuf b = Unpooled.buffer();
+        long largest = t.writeAck(b, 50 * MS, 32);
+        assertEquals(38, largest);
+        AckFrame a = new AckFrame();
+        assertTrue(Frames.decode(b, a, new CodecTest.Rec()));
+        assertEquals(20, a.rangeCount);
+        t.peerHasUpTo(largest); // the packet carrying that ACK was acked
+        t.onPacket(41, true, 51 * MS);
+        t.onPacket(43, true, 52 * MS);
+        b.clear();
+        t.writeAck(b, 53 * MS, 32);
+        assertTrue(Frames.decode(b, a, new CodecTest.Rec()));
+        assertEquals(2, a.rangeCount, "only what came after the acknowledged ACK");
+        assertTrue(a.contains(41) && a.contains(43) && !a.contains(42));
+        b.release();
     }
 
     @Test
