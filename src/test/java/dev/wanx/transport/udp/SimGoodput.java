@@ -11,15 +11,22 @@ public final class SimGoodput {
         long rttMs = args.length > 1 ? Long.parseLong(args[1]) : 100;
         double loss = args.length > 2 ? Double.parseDouble(args[2]) : 0.01;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-        System.out.println(run(mbit, rttMs, loss, seconds, 1).line);
+        long slackUs = args.length > 4 ? Long.parseLong(args[4]) : 0;
+        System.out.println(run(mbit, rttMs, loss, seconds, 1, slackUs * 1000).line);
     }
 
     record Result(double goodputMbit, double steadyMbit, double wireRatio, double steadyWireRatio, String line) { }
 
     static Result run(double mbit, long rttMs, double loss, int seconds, long seed) {
+        return run(mbit, rttMs, loss, seconds, seed, 0);
+    }
+
+    /** @param timerSlackNs how late timers fire (a real event loop's latency) */
+    static Result run(double mbit, long rttMs, double loss, int seconds, long seed, long timerSlackNs) {
         long rate = (long) (mbit * 1e6 / 8);
         long bdp = rate * rttMs / 1000;
         SimNet net = new SimNet(seed, loss, 0, 0, rttMs * 500_000L, 0, 0, rate, bdp, UdpOptions.defaults(), true);
+        net.timerSlackNs = timerSlackNs;
         int frame = net.a.conn.maxFrameSize();
         int n = Integer.MAX_VALUE / 2;
         long start = net.now;

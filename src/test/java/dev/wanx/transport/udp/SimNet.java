@@ -122,6 +122,8 @@ final class SimNet implements AutoCloseable {
                 opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
     }
 
+    /** Timers fire this much after they are due, as an event loop's do; 0 = exactly on time. */
+    long timerSlackNs;
     /** Drops everything while true (a dead path). */
     boolean blackhole;
     /** Drops the datagrams from A it matches (a targeted loss); null for none. */
@@ -195,6 +197,9 @@ final class SimNet implements AutoCloseable {
                 return true;
             }
             long next = Math.min(a.conn.nextTimerNs(), b.conn.nextTimerNs());
+            if (next != Long.MAX_VALUE && next > now) {
+                next += timerSlackNs; // a real event loop wakes late (Netty here: ~1 ms)
+            }
             Event e = events.peek();
             if (e != null && e.at <= next) {
                 events.poll();
