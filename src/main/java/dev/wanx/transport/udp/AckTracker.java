@@ -18,6 +18,7 @@ public final class AckTracker {
     private boolean ackPending;
     private long maxAckDelayNs;
     private long reportFloor = -1;
+    private int lastRanges;
     /** An ACK at once after this many ack-eliciting packets (in order); at 100 Mbit/s every 2nd cost ~9 % of the link. */
     static final int ACK_EVERY = 4;
 
@@ -76,6 +77,7 @@ public final class AckTracker {
         }
         long delayMicros = Math.max(0, (nowNs - largestRecvTimeNs) / 1000);
         Frames.writeAck(out, delayMicros, (largestRecvTimeNs - startNs) / 1000, s, e, n);
+        lastRanges = n;
         unackedEliciting = 0;
         ackPending = false;
         ackDeadlineNs = Long.MAX_VALUE;
@@ -89,6 +91,12 @@ public final class AckTracker {
      * in each ACK for good: 32 ranges, ~560 bytes per ACK, a quarter more bytes on the wire at 1 % loss.
      */
     public void peerHasUpTo(long largest) { reportFloor = Math.max(reportFloor, largest); }
+
+    /**
+     * Whether the last ACK carried holes the peer should be asked to confirm (more than one range). A hole-free
+     * ACK never asks: two idle ends would otherwise ask each other for acks forever.
+     */
+    public boolean hasRangesToRetire() { return lastRanges > 1; }
 
     public long largest() { return received.max(); }
 }

@@ -456,9 +456,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             Frames.writePing(plain);
             eliciting = true;
         }
-        if (!eliciting && ackLow >= 0 && now - lastAckPingNs >= rtt.smoothedNs() / 4) {
-            // Once a round trip an ACK-only packet asks to be acked, so the peer's ack tells us which of our
-            // ACKs it has seen and old ranges can be dropped from the next ones (see AckTracker.peerHasUpTo).
+        if (!eliciting && ackLow >= 0 && acks.hasRangesToRetire() && now - lastAckPingNs >= rtt.smoothedNs() / 4) {
+            // While holes ride in our ACKs, an ACK-only packet asks to be acked (at most every quarter RTT), so the
+            // peer's ack tells us which of our ACKs it has seen and old ranges can go (AckTracker.peerHasUpTo).
             Frames.writePing(plain);
             eliciting = true;
             lastAckPingNs = now;
