@@ -259,14 +259,14 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     /** Our packets that carried an ACK frame, newest last: packet number, and the largest that ACK acknowledged. */
     private static final int ACKS_SENT_KEPT = 256;
     private final long[] ackSentPn = new long[ACKS_SENT_KEPT];
-    private final long[] ackSentLow = new long[ACKS_SENT_KEPT];
+    private final long[] ackSentLargest = new long[ACKS_SENT_KEPT];
     private int ackSentCount;
     private long lastAckPingNs;
 
-    private void rememberAckSent(long pn, long low) {
+    private void rememberAckSent(long pn, long largest) {
         int i = ackSentCount++ % ACKS_SENT_KEPT;
         ackSentPn[i] = pn;
-        ackSentLow[i] = low;
+        ackSentLargest[i] = largest;
     }
 
     /** The peer acked some of our ACK-carrying packets (its newest contiguous range): it knows what they said. */
@@ -279,7 +279,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 break;
             }
             if (pn <= ack.largest) {
-                acks.peerHasUpTo(ackSentLow[i]);
+                acks.peerHasUpTo(ackSentLargest[i]);
                 break; // the newest confirmed one describes the most
             }
         }
@@ -416,10 +416,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     private void sendOne(long now, boolean withData, boolean needEliciting) {
         ByteBuf pkt = beginPacket();
-        long ackLow = -1;
+        long ackLargest = -1;
         boolean ackDue = acks.ackDeadlineNs() <= now;
         if (ackDue || !withData) {
-            ackLow = acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
+            ackLargest = acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
         }
         SentPacket sp = loss.newPacket();
         boolean eliciting = false;
@@ -449,14 +449,14 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             int spare = room - plain.writerIndex();
             if (spare >= Frames.ACK_FIXED) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
                 int fit = (spare - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
-                ackLow = acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
+                ackLargest = acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
             }
         }
         if (needEliciting && !eliciting) {
             Frames.writePing(plain);
             eliciting = true;
         }
-        if (!eliciting && ackLow >= 0 && acks.hasRangesToRetire() && now - lastAckPingNs >= rtt.smoothedNs() / 4) {
+        if (!eliciting && ackLargest >= 0 && acks.hasRangesToRetire() && now - lastAckPingNs >= rtt.smoothedNs() / 4) {
             // While holes ride in our ACKs, an ACK-only packet asks to be acked (at most every quarter RTT), so the
             // peer's ack tells us which of our ACKs it has seen and old ranges can go (AckTracker.peerHasUpTo).
             Frames.writePing(plain);
@@ -464,8 +464,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             lastAckPingNs = now;
         }
         sp.pn = nextPn;
-        if (ackLow >= 0) {
-            rememberAckSent(nextPn, ackLow);
+        if (ackLargest >= 0) {
+            rememberAckSent(nextPn, ackLargest);
         }
         sp.ackEliciting = eliciting;
         sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
