@@ -36,13 +36,16 @@ public final class PathContext {
 
     /** The far end's view: which near (its key) from which address prefix. */
     public static String ofPeer(byte[] nearKey, InetSocketAddress from) {
-        byte[] id = java.util.Arrays.copyOf(nearKey, Math.min(8, nearKey.length));
-        return "near=" + HexFormat.of().formatHex(id) + " from=" + prefix(from.getAddress());
+        return "near=" + keyId(nearKey) + " from=" + prefix(from.getAddress());
     }
 
     static String key(byte[] farKey, String srcPrefix, String ifName) {
-        byte[] id = java.util.Arrays.copyOf(farKey, Math.min(8, farKey.length));
-        return "far=" + HexFormat.of().formatHex(id) + " src=" + srcPrefix + " if=" + ifName;
+        return "far=" + keyId(farKey) + " src=" + srcPrefix + " if=" + ifName;
+    }
+
+    /** A peer's public key, shortened to its first 8 bytes in hex: enough to tell a handful of peers apart. */
+    private static String keyId(byte[] publicKey) {
+        return HexFormat.of().formatHex(publicKey, 0, Math.min(8, publicKey.length));
     }
 
     static String prefix(InetAddress a) {

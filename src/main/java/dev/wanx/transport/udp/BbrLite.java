@@ -146,10 +146,7 @@ public final class BbrLite implements CongestionControl {
             resume = Resume.RETREATED;
             java.util.Arrays.fill(bwByRound, 0);
             bwByRound[(int) (bwRound % BW_ROUNDS)] = Math.min(ackRate, resumeBw);
-            mode = Mode.DRAIN;
-            drainStartRound = round;
-            pacingGain = 1 / HIGH_GAIN;
-            cwndGain = HIGH_GAIN;
+            enterDrain();
         } else {
             resume = Resume.VALIDATED;
             int slot = (int) (bwRound % BW_ROUNDS);
@@ -263,19 +260,13 @@ public final class BbrLite implements CongestionControl {
         switch (mode) {
             case STARTUP:
                 if (newRound && startupFull) {
-                    mode = Mode.DRAIN;
-                    drainStartRound = round;
-                    pacingGain = 1 / HIGH_GAIN;
-                    cwndGain = HIGH_GAIN;
+                    enterDrain();
                 } else if (newRound && !s.appLimited) {
                     if (btlBw >= fullBw * 5 / 4) {
                         fullBw = btlBw;
                         fullBwRounds = 0;
                     } else if (++fullBwRounds >= 3) {
-                        mode = Mode.DRAIN;
-                        drainStartRound = round;
-                        pacingGain = 1 / HIGH_GAIN;
-                        cwndGain = HIGH_GAIN;
+                        enterDrain();
                     }
                 }
                 break;
@@ -311,6 +302,14 @@ public final class BbrLite implements CongestionControl {
             default:
                 break;
         }
+    }
+
+    /** Empties the queue that STARTUP (or a refuted resume) built: pace below the model until inflight is a BDP. */
+    private void enterDrain() {
+        mode = Mode.DRAIN;
+        drainStartRound = round;
+        pacingGain = 1 / HIGH_GAIN;
+        cwndGain = HIGH_GAIN;
     }
 
     private void enterProbeBw(long nowNs) {

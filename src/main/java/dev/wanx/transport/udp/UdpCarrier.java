@@ -42,7 +42,7 @@ public final class UdpCarrier {
                                                        byte[] farPublicKey, UdpOptions opts, PathMemory paths) {
         CompletableFuture<FrameLink> result = new CompletableFuture<>();
         EventLoop loop = group.next();
-        String context = paths == PathMemory.NONE ? null : PathContext.of(farPublicKey, far); // a route look-up: off the loop
+        String context = paths == PathMemory.NONE ? null : PathContext.of(farPublicKey, far); // route and interface look-up: syscalls, no waiting
         loop.execute(() -> new Dial(loop, far, local, farPublicKey, opts, result, paths, context).start());
         return result;
     }
