@@ -35,6 +35,22 @@ class SimLifecycleTest {
         }
     }
 
+    /** After a lossy transfer the ends go quiet: no ACK asks the other for an ACK while there is nothing to say. */
+    @Test
+    void idleEndsAfterALossyTransferSendNothingUntilTheKeepalive() {
+        SimNet net = new SimNet(5, 0.02, 0, 0, 20_000_000L, 0, 0, 0, 0, UdpOptions.defaults());
+        try (net) {
+            Runnable feed = net.feeder(net.a, 2000, 1000);
+            assertTrue(net.runUntil(() -> net.b.received == 2000, 60 * S, feed));
+            net.runUntil(() -> false, S, () -> { }); // losses repaired, last ACKs out
+            long a = net.a.conn.counters.packetsSent;
+            long b = net.b.conn.counters.packetsSent;
+            net.runUntil(() -> false, 2 * S, () -> { }); // well short of the 5 s keepalive
+            assertEquals(a, net.a.conn.counters.packetsSent, "A silent: " + net.a.conn.counters);
+            assertEquals(b, net.b.conn.counters.packetsSent, "B silent: " + net.b.conn.counters);
+        }
+    }
+
     @Test
     void gracefulCloseReachesThePeerAndFreesFrames() {
         SimNet net = clean();

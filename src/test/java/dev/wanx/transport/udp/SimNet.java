@@ -201,6 +201,10 @@ final class SimNet implements AutoCloseable {
                 next += timerSlackNs; // a real event loop wakes late (Netty here: ~1 ms)
             }
             Event e = events.peek();
+            if (Math.min(next, e == null ? Long.MAX_VALUE : e.at) > end) {
+                now = end; // nothing more happens within the limit: stop at it, not at the next event beyond
+                break;
+            }
             if (e != null && e.at <= next) {
                 events.poll();
                 now = Math.max(now, e.at);

@@ -384,6 +384,40 @@ class StateMachineTest {
     }
 
     @Test
+    void aLateWakeUpMayCatchUpFourMillisecondsButNoMore() {
+        Pacer p = new Pacer(4 * 1200);
+        p.setRate(12_000_000); // one 1200-byte packet per 100 us
+        p.delayNs(0, 1200);
+        int sent = 0;
+        while (p.delayNs(3_000_000, 1200) == 0) { // the event loop woke 3 ms later
+            p.onSent(3_000_000, 1200);
+            sent++;
+        }
+        assertTrue(sent >= 30, "3 ms of rate may go at once, or a late loop caps the rate: " + sent);
+        sent = 0;
+        while (p.delayNs(100_000_000, 1200) == 0) { // idle for ~100 ms: still one bucket, not 100 ms of rate
+            p.onSent(100_000_000, 1200);
+            sent++;
+        }
+        assertTrue(sent <= 40, "at most 4 ms of rate in one burst: " + sent);
+    }
+
+    @Test
+    void aRateSampleOverLessThanMinRttIsNoSample() {
+        DeliveryRateSampler d = new DeliveryRateSampler();
+        SentPacket a = sent(d, 0, 1200, 0);
+        SentPacket b = sent(d, 1 * MS, 1200, 1200);
+        d.beginAck();
+        d.onPacketAcked(a, 10 * MS);
+        d.onPacketAcked(b, 10 * MS);
+        assertEquals(0, d.endAck(10 * MS, 20 * MS, 0).deliveryRate, "10 ms of acks on a 20 ms path: bunched, not a rate");
+        SentPacket c = sent(d, 11 * MS, 1200, 0);
+        d.beginAck();
+        d.onPacketAcked(c, 40 * MS);
+        assertTrue(d.endAck(29 * MS, 20 * MS, 0).deliveryRate > 0, "30 ms of acks: a sample");
+    }
+
+    @Test
     void pacerSpacesPacketsAtTheRateWithSmallBursts() {
         Pacer p = new Pacer(4 * 1200);
         p.setRate(12_000_000); // 12 MB/s: one 1200-byte packet per 100 us
@@ -393,7 +427,7 @@ class StateMachineTest {
             p.onSent(now, 1200);
             sent++;
         }
-        assertTrue(sent <= 10, "burst limited to ~1 ms of rate: " + sent);
+        assertTrue(sent <= 10, "a fresh bucket holds only a few packets: " + sent);
         long wait = p.delayNs(now, 1200);
         assertTrue(wait > 0 && wait <= 100_000, "next packet within one packet time: " + wait);
         // over 100 ms the pacer releases ~rate x time
