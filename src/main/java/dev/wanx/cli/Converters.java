@@ -2,7 +2,7 @@ package dev.wanx.cli;
 
 import dev.wanx.near.Addresses;
 import dev.wanx.near.Forward;
-import dev.wanx.near.HostPort;
+import dev.wanx.transport.HostPort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -97,9 +97,5 @@ final class Converters {
     static InetSocketAddress peer(String s) {
         HostPort hp = HostPort.parse(s.trim());
         return new InetSocketAddress(hp.host(), hp.port());
-    }
-
-    static final class PeerConverter implements ITypeConverter<InetSocketAddress> {
-        @Override public InetSocketAddress convert(String s) { return checked(() -> peer(s)); }
     }
 }

@@ -3,7 +3,11 @@ package dev.wanx.cli;
 import dev.wanx.crypto.AuthorizedKeys;
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.far.EgressPolicy;
+import dev.wanx.discovery.FleetMember;
+import dev.wanx.discovery.FleetSource;
 import dev.wanx.far.FarConfig;
+import dev.wanx.far.FleetSettings;
+import dev.wanx.transport.HostPort;
 import dev.wanx.far.FarServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -74,6 +78,25 @@ final class FarCommand implements Callable<Integer> {
                     + "so both dictionaries learn them before users need them. Default: off. Example: --warm-root /srv/share")
     Path warmRoot;
 
+    @Option(names = "--fleet", paramLabel = "HOST:PORT[,...]", split = ",", hideParamSyntax = true,
+            description = {"The fleet of fars (this one included) that nears may use: told to every near in its handshake "
+                + "reply, remembered by the near and probed at its next session, so nears find new fars with no restart. "
+                + "Members here use the nears' --peer-key; see --fleet-file for members with their own key. "
+                + "Default: none (nears keep their --peer list). Example: --fleet fra.example.net:7443,ams.example.net:7443"})
+    List<String> fleet = new ArrayList<>();
+
+    @Option(names = "--fleet-file", paramLabel = "FILE",
+            description = {"Fleet members, one 'HOST:PORT [BASE64KEY]' per line (# comments), added to --fleet. Re-read "
+                + "when it changes: a far added is announced to the very next near session, a far removed is not chosen "
+                + "again. A bad edit keeps the last good fleet (logged). Default: none. Example: --fleet-file /etc/wanx/fleet"})
+    Path fleetFile;
+
+    @Option(names = "--capacity", paramLabel = "SESSIONS", defaultValue = "0",
+            description = {"Near sessions this far is sized for. Its load (sessions ÷ capacity) goes in every handshake "
+                + "reply, and nears probing several fars pass over one at 90 % or more. Default: ${DEFAULT-VALUE} (not set: "
+                + "load not reported). Example: --capacity 500"})
+    int capacity;
+
     @picocli.CommandLine.Mixin
     ReduceOptions reduce = new ReduceOptions();
 
@@ -95,8 +118,27 @@ final class FarCommand implements Callable<Integer> {
         if (warmRoot != null && !java.nio.file.Files.isDirectory(warmRoot)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--warm-root': " + warmRoot + " is not a directory");
         }
+        if (capacity < 0) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--capacity': must not be negative");
+        }
+        List<FleetMember> members = new ArrayList<>();
+        for (String f : fleet) {
+            try {
+                members.add(new FleetMember(HostPort.parse(f.trim()), null));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--fleet': " + e.getMessage());
+            }
+        }
+        if (fleetFile != null) {
+            try {
+                FleetSource.read(fleetFile);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--fleet-file': " + fleetFile + ": "
+                        + (e instanceof IllegalArgumentException ? e.getMessage() : Failures.describe(e)));
+            }
+        }
         return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state), warmRoot,
-                !noPathHistory);
+                !noPathHistory, new FleetSettings(members, fleetFile, capacity));
     }
 
     @Override public Integer call() throws Exception {

@@ -35,10 +35,15 @@ final class NearCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--peer", paramLabel = "HOST:PORT[,HOST:PORT...]", required = true, split = ",", hideParamSyntax = true,
-            converter = Converters.PeerConverter.class,
-            description = {"The far end(s), tried in parallel; IPv6 in brackets. Required. "
-                + "Example: --peer far.example.net:7443,[2001:db8::7]:7443"})
+    @Option(names = "--peer", paramLabel = "HOST:PORT|FILE[,...]", required = true, split = ",", hideParamSyntax = true,
+            description = {"The far end(s): every one gets the handshake at once and the best answer by RTT and load is "
+                + "used. A name that resolves to several addresses gives several candidates; FILE is a list of HOST:PORT "
+                + "lines (# comments). These are seeds: once a far announces its fleet, the near probes the fleet "
+                + "(remembered in STATE/fleet) and comes back to the seeds only when no fleet member answers. "
+                + "IPv6 in brackets. Required. Example: --peer far1.example.net:7443,[2001:db8::7]:7443  --peer /etc/wanx/fars"})
+    List<String> peerArgs;
+
+    /** The --peer values, files expanded (set by buildConfig). */
     List<InetSocketAddress> peers;
 
     @Option(names = "--peer-key", paramLabel = "FILE", required = true,
@@ -133,6 +138,7 @@ final class NearCommand implements Callable<Integer> {
         }
         KeyFiles.readPrivate(key);
         KeyFiles.readPublic(peerKey);
+        peers = expandPeers(peerArgs);
         return new NearConfig(List.copyOf(peers), peerKey, key, httpProxy, socks, socksUser, socksPassword,
                 List.copyOf(forwards), accelerate, transport, state, failForwardAfter,
                 reduce.settings(state), !noPathHistory);
@@ -154,6 +160,54 @@ final class NearCommand implements Callable<Integer> {
         Servers.closeOnSignal(server, "near");
         server.awaitClose();
         return ExitCodes.OK;
+    }
+
+    /** HOST:PORT values as they are; any other value must be a readable file of HOST:PORT lines. */
+    private List<InetSocketAddress> expandPeers(List<String> values) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String v : values) {
+            String s = v.trim();
+            Path file = looksLikeAddress(s) ? null : Path.of(s);
+            if (file == null) {
+                out.add(convert(s, s));
+                continue;
+            }
+            List<String> lines;
+            try {
+                lines = java.nio.file.Files.readAllLines(file);
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': '" + s
+                        + "' is neither HOST:PORT nor a readable file (" + Failures.describe(e) + ")");
+            }
+            int n = 0;
+            for (String line : lines) {
+                n++;
+                int hash = line.indexOf('#');
+                String l = (hash >= 0 ? line.substring(0, hash) : line).strip();
+                if (l.isEmpty()) continue;
+                if (l.split("\\s+").length > 1) {
+                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': " + s + " line " + n
+                            + ": one HOST:PORT per line (every seed uses --peer-key; a far's --fleet-file can give members their own key)");
+                }
+                out.add(convert(l, s + " line " + n));
+            }
+        }
+        if (out.isEmpty()) throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': no far address given");
+        return List.copyOf(out);
+    }
+
+    private InetSocketAddress convert(String hostPort, String where) {
+        try {
+            return Converters.peer(hostPort);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': " + where + ": " + e.getMessage());
+        }
+    }
+
+    /** HOST:PORT or [V6]:PORT with a numeric port (a file name rarely ends so; an existing file wins anyway). */
+    private static boolean looksLikeAddress(String s) {
+        if (java.nio.file.Files.isRegularFile(Path.of(s))) return false;
+        return s.matches(".*:[0-9]+");
     }
 
     static String describe(NearConfig c) {

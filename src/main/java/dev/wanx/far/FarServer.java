@@ -5,6 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import dev.wanx.relay.Conduit;
 
 import dev.wanx.crypto.AuthorizedKeys;
+import dev.wanx.discovery.Announcement;
+import dev.wanx.discovery.FleetSource;
 import dev.wanx.crypto.HandshakeReplayGuard;
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.crypto.X25519KeyPair;
@@ -52,9 +54,22 @@ public final class FarServer implements AutoCloseable {
     private final WarmFileServer warm;
     private final TcpDialer dialer;
     private final PathMemory paths;
+    private final FleetSource fleet;
+    private final FleetSettings fleetSettings;
+    /** Re-reads the fleet file (blocking file I/O: never on the event loops). */
+    private final java.util.concurrent.ScheduledExecutorService watcher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "wanx-far-watch");
+        t.setDaemon(true);
+        return t;
+    });
 
     private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction,
-                      WarmFileServer warm, TcpDialer dialer, PathMemory paths) {
+                      WarmFileServer warm, TcpDialer dialer, PathMemory paths, FleetSource fleet, FleetSettings fleetSettings) {
+        this.fleet = fleet;
+        this.fleetSettings = fleetSettings;
+        if (fleetSettings.file() != null) {
+            watcher.scheduleWithFixedDelay(fleet::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
+        }
         this.paths = paths;
         this.reduction = reduction;
         this.warm = warm;
@@ -66,6 +81,12 @@ public final class FarServer implements AutoCloseable {
     }
 
     public static FarServer start(FarConfig config) throws IOException {
+        return start(config, UdpOptions.defaults());
+    }
+
+    /** With UDP carrier options (tests: an impairment on the far's socket, e.g. an emulated delay). */
+    public static FarServer start(FarConfig config, UdpOptions udpOptions) throws IOException {
+        FleetSource fleet = new FleetSource(config.fleet().members(), config.fleet().file()); // a bad fleet file stops the start
         X25519KeyPair key = KeyFiles.readPrivate(config.key());
         AuthorizedKeys authorized = AuthorizedKeys.load(config.authorized());
         EgressPolicy policy = EgressPolicy.parse(config.allow());
@@ -92,13 +113,15 @@ public final class FarServer implements AutoCloseable {
         OriginDialer origins = new OriginDialer(dialer, policy);
         FarServer[] self = new FarServer[1];
         java.util.function.Consumer<FrameLink> onSession = link -> self[0].serve(link, origins);
+        java.util.function.Supplier<byte[]> announcement = () -> self[0] == null ? null : self[0].announcement();
         TcpCarrierServer tcp = null;
         UdpServer udp = null;
         try {
-            tcp = TcpCarrierServer.bind(boss, workers, config.listen(), key, authorized, replayGuard, random, onSession);
+            tcp = TcpCarrierServer.bind(boss, workers, config.listen(), key, authorized, replayGuard, random, onSession, announcement);
             // UDP binds the port TCP actually got (matters when the config asks for port 0).
             InetSocketAddress udpAddr = new InetSocketAddress(config.listen().getAddress(), tcp.localAddress().getPort());
-            udp = UdpServer.bind(workers, udpAddr, key, authorized, onSession, UdpOptions.defaults()).withPathMemory(paths);
+            udp = UdpServer.bind(workers, udpAddr, key, authorized, onSession, udpOptions).withPathMemory(paths)
+                    .withAnnouncement(announcement);
         } catch (IOException | RuntimeException e) {
             if (tcp != null) tcp.close();
             if (reduction != null) reduction.close();
@@ -107,7 +130,7 @@ public final class FarServer implements AutoCloseable {
             RocksPathMemory.closeQuietly(paths);
             throw e;
         }
-        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths);
+        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths, fleet, config.fleet());
         LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
         return self[0];
     }
@@ -151,6 +174,14 @@ public final class FarServer implements AutoCloseable {
         });
     }
 
+    /** What every handshake reply tells the near: load, config version, fleet. Cheap: runs per handshake on a loop. */
+    byte[] announcement() {
+        return new Announcement(fleetSettings.loadPercent(sessions.size()), "", fleet.members().isEmpty() ? null : fleet.members()).encode();
+    }
+
+    /** The fleet this far announces now. */
+    public java.util.List<dev.wanx.discovery.FleetMember> fleet() { return fleet.members(); }
+
     /** The TCP/UDP port actually bound. */
     public InetSocketAddress localAddress() { return tcp.localAddress(); }
 
@@ -163,6 +194,7 @@ public final class FarServer implements AutoCloseable {
     public void awaitClose() throws InterruptedException { closed.await(); }
 
     @Override public void close() {
+        watcher.shutdownNow();
         for (MuxSession s : sessions) s.close("far shutting down");
         tcp.close();
         udp.close();

@@ -1,5 +1,6 @@
 package dev.wanx.near;
 
+import dev.wanx.transport.HostPort;
 import java.net.InetSocketAddress;
 
 /** Parsing of listen addresses: {@code PORT}, {@code HOST:PORT} or {@code [IPV6]:PORT}. */

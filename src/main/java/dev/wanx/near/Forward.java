@@ -1,5 +1,6 @@
 package dev.wanx.near;
 
+import dev.wanx.transport.HostPort;
 import dev.wanx.transport.Hint;
 import java.net.InetSocketAddress;
 

@@ -1,6 +1,7 @@
 package dev.wanx.near;
 
 import dev.wanx.crypto.KeyFiles;
+import dev.wanx.discovery.FleetStore;
 import dev.wanx.crypto.X25519KeyPair;
 import dev.wanx.reduce.ReduceSettings;
 import dev.wanx.reduce.ReductionService;
@@ -60,8 +61,8 @@ public final class NearServer implements AutoCloseable {
         EventLoopGroup workers = NettyTransport.group(0, "wanx-near");
         SecureRandom random = new SecureRandom();
         PathMemory paths = RocksPathMemory.openOrNone(config.stateDir(), config.pathHistory());
-        CarrierConnector connector = connector(config.transport(), workers, key, farKey, random, paths);
-        SessionManager sessions = new SessionManager(config.peers(), connector, workers,
+        CarrierConnector connector = connector(config.transport(), workers, key, random, paths);
+        SessionManager sessions = new SessionManager(config.peers(), farKey, FleetStore.open(config.stateDir()), connector, workers,
                 MuxOptions.defaults().withPeerSilenceMs(config.failForwardAfter().toMillis()));
         ReductionService reduction;
         try {
@@ -97,21 +98,21 @@ public final class NearServer implements AutoCloseable {
     }
 
     /** UDP, TCP, or UDP first with TCP after a short grace (UDP may be blocked on the path). */
-    static CarrierConnector connector(NearConfig.Transport transport, EventLoopGroup group, X25519KeyPair key, byte[] farKey,
+    static CarrierConnector connector(NearConfig.Transport transport, EventLoopGroup group, X25519KeyPair key,
                                       SecureRandom random, PathMemory paths) {
-        CarrierConnector udp = far -> UdpCarrier.connect(group, far, key, farKey, UdpOptions.defaults(), paths);
-        CarrierConnector tcp = far -> TcpCarrier.connect(group, far, key, farKey, Duration.ofSeconds(3), random,
+        CarrierConnector udp = (far, farKey) -> UdpCarrier.connect(group, far, key, farKey, UdpOptions.defaults(), paths);
+        CarrierConnector tcp = (far, farKey) -> TcpCarrier.connect(group, far, key, farKey, Duration.ofSeconds(3), random,
                 NearServer::wallClockNanos);
         return switch (transport) {
             case UDP -> udp;
             case TCP -> tcp;
-            case AUTO -> far -> {
+            case AUTO -> (far, farKey) -> {
                 CompletableFuture<FrameLink> result = new CompletableFuture<>();
                 java.util.concurrent.atomic.AtomicBoolean tcpStarted = new java.util.concurrent.atomic.AtomicBoolean();
-                CompletableFuture<FrameLink> u = udp.connect(far);
+                CompletableFuture<FrameLink> u = udp.connect(far, farKey);
                 Runnable startTcp = () -> {
                     if (result.isDone() || !tcpStarted.compareAndSet(false, true)) return;
-                    tcp.connect(far).whenComplete((link, err) -> {
+                    tcp.connect(far, farKey).whenComplete((link, err) -> {
                         if (err == null) {
                             if (!result.complete(link)) link.close("udp carrier won");
                         } else {

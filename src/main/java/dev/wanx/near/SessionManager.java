@@ -1,6 +1,11 @@
 package dev.wanx.near;
 
+import dev.wanx.discovery.Announcement;
+import dev.wanx.discovery.FarChooser;
+import dev.wanx.discovery.FleetMember;
+import dev.wanx.discovery.FleetStore;
 import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.HostPort;
 import dev.wanx.transport.TunnelSession;
 import dev.wanx.transport.session.MuxOptions;
 import dev.wanx.transport.session.MuxSession;
@@ -8,36 +13,57 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * Keeps one tunnel session up: dials every far candidate at once and keeps the first that answers; when the
- * session drops, retries with backoff. Callers ask for a session with a deadline and go direct when none is
- * ready in time, so the tunnel never makes an app connection fail. Logs each up/down switch once.
+ * Keeps one tunnel session up. Each attempt is one probe round ({@link ProbeRound}): the handshake goes to every
+ * candidate far at once (the fleet the fars announced, else the --peer seeds; a name resolving to several
+ * addresses gives several candidates) and the best answer by RTT and load is kept. When the session drops, the
+ * next round starts at once (failover), then with backoff while nothing answers. Callers ask for a session with
+ * a deadline and go direct when none is ready in time, so the tunnel never makes an app connection fail.
  */
 public final class SessionManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("wanx.near");
     private static final long[] BACKOFF_MS = {250, 500, 1000, 2000, 4000};
 
-    private final List<InetSocketAddress> peers;
-    private final Function<InetSocketAddress, CompletableFuture<FrameLink>> connector;
+    private final List<FleetMember> seeds;
+    private final byte[] seedKey;
+    private final FleetStore fleet;
+    private final CarrierConnector connector;
     private final ScheduledExecutorService timer;
     private final MuxOptions muxOptions;
+    private final ExecutorService resolver = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "wanx-resolve"); // DNS look-ups block: never on an event loop
+        t.setDaemon(true);
+        return t;
+    });
+    private final ProbeLog probes = new ProbeLog();
     private final Object lock = new Object();
     private volatile TunnelSession session;
+    private volatile String choiceReason = "";
+    private volatile Announcement announcement;
     private CompletableFuture<TunnelSession> attempt;   // in progress, or null
     private int failures;
+    private boolean seedsNext;
     private boolean wasUp;
     private boolean loggedDown;
     private volatile boolean closed;
 
-    public SessionManager(List<InetSocketAddress> peers, CarrierConnector connector, ScheduledExecutorService timer, MuxOptions muxOptions) {
-        this.peers = List.copyOf(peers);
-        this.connector = connector::connect;
+    /**
+     * @param seeds   the --peer addresses (names are resolved at every attempt)
+     * @param seedKey the --peer-key, also for fleet members announced without a key of their own
+     * @param fleet   the fleet the fars announced (kept across restarts)
+     */
+    public SessionManager(List<InetSocketAddress> seeds, byte[] seedKey, FleetStore fleet, CarrierConnector connector,
+                          ScheduledExecutorService timer, MuxOptions muxOptions) {
+        this.seeds = seeds.stream().map(a -> new FleetMember(new HostPort(a.getHostString(), a.getPort()), null)).toList();
+        this.seedKey = seedKey.clone();
+        this.fleet = fleet;
+        this.connector = connector;
         this.timer = timer;
         this.muxOptions = muxOptions;
     }
@@ -51,10 +77,22 @@ public final class SessionManager implements AutoCloseable {
         return s != null && s.isActive() ? s : null;
     }
 
+    /** Why the current far was chosen ("" before the first session). */
+    public String choiceReason() { return choiceReason; }
+
+    /** What the bound far announced in its handshake reply (null before the first session or from an old far). */
+    public Announcement announcement() { return announcement; }
+
+    /** The last probe result of every far probed, for status. */
+    public List<ProbeLog.Result> probes() { return probes.results(); }
+
+    /** The fleet known to this near (announced by the fars, kept in the state folder). */
+    public FleetStore fleet() { return fleet; }
+
     /**
      * A live session, waiting up to {@code wait} for an attempt in progress; completes with null when there is
      * none in time (the caller goes direct). Once an attempt has failed, nobody waits for the retries: while
-     * the far is down every connection goes direct at once. Never completes exceptionally.
+     * every far is down every connection goes direct at once. Never completes exceptionally.
      */
     public CompletableFuture<TunnelSession> sessionWithin(Duration wait) {
         TunnelSession s = current();
@@ -70,37 +108,41 @@ public final class SessionManager implements AutoCloseable {
         return r;
     }
 
+    /** The fleet when one is known, else the seeds; after a round where no fleet member answered, the seeds once. */
+    private List<FleetMember> candidates() {
+        List<FleetMember> known = fleet.members();
+        if (known.isEmpty() || seedsNext) return seeds;
+        return known;
+    }
+
     private void connectNow() {
         CompletableFuture<TunnelSession> a = new CompletableFuture<>();
+        List<FleetMember> candidates;
+        boolean fromFleet;
         synchronized (lock) {
             if (closed || attempt != null) return;
             attempt = a;
+            candidates = candidates();
+            fromFleet = candidates != seeds;
+            seedsNext = false;
         }
-        AtomicInteger pending = new AtomicInteger(peers.size());
-        StringBuilder errors = new StringBuilder();
-        for (InetSocketAddress peer : peers) {
-            CompletableFuture<FrameLink> f;
-            try {
-                f = connector.apply(peer);
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            f.whenComplete((link, err) -> {
-                if (err == null) {
-                    MuxSession s = new MuxSession(link, true, muxOptions);
-                    if (!a.complete(s)) s.close("another far answered first"); // parallel dial: keep the first
-                } else {
-                    synchronized (errors) {
-                        errors.append(errors.length() == 0 ? "" : "; ").append(rootMessage(err));
-                    }
-                    if (pending.decrementAndGet() == 0) a.completeExceptionally(new java.io.IOException(errors.toString()));
-                }
-            });
-        }
-        a.whenComplete(this::onAttemptDone);
+        a.whenComplete((s, err) -> onAttemptDone(s, err, fromFleet));
+        resolver.execute(() -> {
+            List<ProbeRound.Target> targets = ProbeRound.resolve(candidates, seedKey, probes);
+            timer.execute(() -> new ProbeRound(targets, connector, timer, probes, this::bind, a).start());
+        });
     }
 
-    private void onAttemptDone(TunnelSession s, Throwable err) {
+    /** The chosen far's link becomes the session. */
+    private TunnelSession bind(FrameLink link, String reason) {
+        Announcement ann = Announcement.decode(link.farAnnouncement());
+        announcement = ann;
+        choiceReason = reason;
+        if (ann != null && ann.fleet() != null) fleet.update(ann.fleet(), link.peerName());
+        return new MuxSession(link, true, muxOptions);
+    }
+
+    private void onAttemptDone(TunnelSession s, Throwable err, boolean fromFleet) {
         synchronized (lock) {
             attempt = null;
             if (closed) {
@@ -109,11 +151,12 @@ public final class SessionManager implements AutoCloseable {
             }
             if (err != null) {
                 failures++;
+                seedsNext = fromFleet && !seeds.isEmpty();
                 if (!loggedDown) {
                     loggedDown = true;
                     LOG.warning((wasUp ? "tunnel down" : "tunnel not available") + ", new connections go direct: " + rootMessage(err));
                 }
-                long delay = BACKOFF_MS[Math.min(failures - 1, BACKOFF_MS.length - 1)];
+                long delay = seedsNext ? 0 : BACKOFF_MS[Math.min(failures - 1, BACKOFF_MS.length - 1)];
                 timer.schedule(this::connectNow, delay, TimeUnit.MILLISECONDS);
                 return;
             }
@@ -122,7 +165,7 @@ public final class SessionManager implements AutoCloseable {
             loggedDown = false;
             session = s;
         }
-        LOG.info("tunnel up: " + s.peerName() + " over " + s.carrier());
+        LOG.info("tunnel up: " + s.peerName() + " over " + s.carrier() + " (" + choiceReason + ")");
         s.closeFuture().whenComplete((cause, e) -> onSessionClosed(s, cause));
     }
 
@@ -132,13 +175,13 @@ public final class SessionManager implements AutoCloseable {
             if (closed) return;
             if (!loggedDown) {
                 loggedDown = true;
-                LOG.warning("tunnel down (" + (cause == null ? "closed" : rootMessage(cause)) + "), new connections go direct");
+                LOG.warning("tunnel down (" + (cause == null ? "closed" : rootMessage(cause)) + "), probing the fleet; new connections go direct meanwhile");
             }
         }
-        connectNow();
+        connectNow(); // failover: the next round starts at once, and the far that went silent will not answer it
     }
 
-    private static String rootMessage(Throwable t) {
+    static String rootMessage(Throwable t) {
         while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
@@ -154,5 +197,7 @@ public final class SessionManager implements AutoCloseable {
             session = null;
         }
         if (s != null) s.close("near shutting down");
+        resolver.shutdownNow();
+        fleet.close();
     }
 }

@@ -36,6 +36,12 @@ public interface FrameLink {
      */
     default long lastHeardNs() { return Long.MIN_VALUE; }
 
+    /**
+     * What the far put in its handshake reply after the carrier's own fields (on the near end; empty on the far
+     * end or from a far that sends nothing): opaque here, decoded by {@code discovery.Announcement}.
+     */
+    default byte[] farAnnouncement() { return new byte[0]; }
+
     /** Carrier name for stats/logs: "udp" or "tcp". */
     String name();
 

@@ -81,7 +81,8 @@ class NearCommandTest {
 
     @Test void badValuesAreExit2() {
         String[][] cases = {
-            {"--peer", "far.example", "expected HOST:PORT"},
+            {"--peer", "far.example", "is neither HOST:PORT nor a readable file"},
+            {"--peer", "far.example:99999", "port must be 1-65535"},
             {"--forward", "8445", "expected [PROTO:]LADDR=HOST:PORT"},
             {"--forward", "8445=fileserver", "expected HOST:PORT"},
             {"--accelerate", "(", "is not a valid regular expression"},

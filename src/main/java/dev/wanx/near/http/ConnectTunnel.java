@@ -2,7 +2,7 @@ package dev.wanx.near.http;
 
 import dev.wanx.near.DialFailures;
 import dev.wanx.near.Hints;
-import dev.wanx.near.HostPort;
+import dev.wanx.transport.HostPort;
 import dev.wanx.near.OutboundDialer;
 import dev.wanx.relay.ChannelConduit;
 import dev.wanx.relay.Conduit;

@@ -73,6 +73,11 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.localParity = nextLocalId & 1;
         this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
         onLoop(() -> link.setHandler(this));
+        if (initiator && options.peerSilenceMs() > 0) { // the near watches its far (failover); the far has nowhere to go
+            long every = Math.max(50, options.peerSilenceMs() / 8);
+            io.netty.util.concurrent.ScheduledFuture<?> tick = loop.scheduleAtFixedRate(this::tickPeer, every, every, TimeUnit.MILLISECONDS);
+            closeFuture.whenComplete((c, e) -> tick.cancel(false));
+        }
     }
 
     // ---------------- TunnelSession ----------------
@@ -197,6 +202,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 case Frame.DATA -> {
                     int n = f.readableBytes() - Frame.DATA_HEADER;
                     bytesReceived += n;
+                    liveness.onData(clock.getAsLong());
                     String err = s.onData(Frame.dataOffset(f), f.retainedSlice(f.readerIndex() + Frame.DATA_HEADER, n), Frame.dataFin(f));
                     if (err != null) resetStream(s, err);
                 }
@@ -304,6 +310,18 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         if (liveness.onLocalOpen(clock.getAsLong())) probePeer();
     }
 
+    /** Streams moving data while the far went silent: the same check as for an open (see PeerLiveness). */
+    private void tickPeer() {
+        if (!active || streamsOpen == 0) return;
+        long carrierHeard = link.lastHeardNs();
+        if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
+        long rttNs = TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros());
+        if (liveness.onTick(clock.getAsLong(), liveness.limitNs(rttNs))) {
+            probePeer();
+            link.flush();
+        }
+    }
+
     private void probePeer() {
         link.send(Frame.ping(alloc, Frame.PING, ++pingToken));
         long rttNs = TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros());
@@ -324,7 +342,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
         switch (liveness.onCheck(now, opensPending)) {
             case DEAD -> {
-                String why = "far silent for " + TimeUnit.NANOSECONDS.toMillis(liveness.silentForNs(now)) + " ms while a stream was opening";
+                String why = "far silent for " + TimeUnit.NANOSECONDS.toMillis(liveness.silentForNs(now)) + " ms"
+                        + (opensPending ? " while a stream was opening" : " while streams were moving data");
                 LOG.warning(() -> "session with " + link.peerName() + ": " + why);
                 localCloseReason = why;
                 link.close(why);
@@ -361,6 +380,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     void sendData(ByteBuf f, int payload) {
         bytesSent += payload;
+        liveness.onData(clock.getAsLong());
         link.send(f);
     }
 

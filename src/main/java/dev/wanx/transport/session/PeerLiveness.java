@@ -3,8 +3,10 @@ package dev.wanx.transport.session;
 /**
  * Notices a far that went silent while the near is waiting on it. A carrier's own idle timeout takes tens of
  * seconds (right for an idle link), but fail-forward promises new connections go direct within about a second
- * of the far disappearing. So each stream open starts a check: a PING goes out with it, the peer answers PONG at
- * once, and if nothing at all is heard from the peer within the limit the session is declared dead.
+ * of the far disappearing, and failover moves to another far within two. So each stream open starts a check: a
+ * PING goes out with it, the peer answers PONG at once, and if nothing at all is heard from the peer within the
+ * limit the session is declared dead. Streams already moving data get the same check from a periodic tick once
+ * the peer has been silent for a quarter of the limit (streams idle for a while are left alone: no chatter on a quiet link).
  * Pure state: every method takes {@code nowNs}; the session owns the timer.
  */
 final class PeerLiveness {
@@ -14,6 +16,7 @@ final class PeerLiveness {
     private long lastHeardNs;
     private long checkStartNs;
     private long lastOpenNs;
+    private long lastDataNs = Long.MIN_VALUE;
     private boolean checking;
 
     /** @param minLimitNs shortest silence that kills the session (the carrier's RTT can lengthen it) */
@@ -30,6 +33,21 @@ final class PeerLiveness {
     boolean onLocalOpen(long nowNs) {
         lastOpenNs = nowNs;
         if (checking) return false;
+        checking = true;
+        checkStartNs = nowNs;
+        return true;
+    }
+
+    /** Stream data went out or came in. */
+    void onData(long nowNs) { lastDataNs = nowNs; }
+
+    /**
+     * The periodic tick while streams are open. Returns true when a check starts (send a PING, arm the timer):
+     * data moved within the last two limits, and the peer has been silent for a quarter of the limit.
+     */
+    boolean onTick(long nowNs, long limitNs) {
+        if (checking || lastDataNs == Long.MIN_VALUE || nowNs - lastDataNs > 2 * limitNs) return false;
+        if (nowNs - lastHeardNs < limitNs / 4) return false;
         checking = true;
         checkStartNs = nowNs;
         return true;

@@ -94,9 +94,10 @@ public final class TcpCarrier {
             try {
                 byte[] m2 = new byte[body.readableBytes()];
                 body.readBytes(m2);
-                noise.readMessage2(m2);
+                byte[] welcome = noise.readMessage2(m2);
                 SessionKeys keys = noise.split();
                 TcpLink link = new TcpLink(ctx.channel(), new Aead(keys.sendKey(true)), new Aead(keys.recvKey(true)), far.toString());
+                link.setAnnouncement(TcpRecords.welcomeAnnouncement(welcome));
                 ctx.pipeline().addBefore("handshake", "idle", new IdleStateHandler(SILENCE_SECONDS, PING_SECONDS, 0));
                 ctx.pipeline().replace(this, "link", link);
                 if (!result.complete(link)) ctx.close(); // timed out meanwhile

@@ -44,6 +44,13 @@ public final class TcpCarrierServer implements AutoCloseable {
     public static TcpCarrierServer bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress listen, X25519KeyPair local,
                                         AuthorizedKeys authorized, HandshakeReplayGuard replayGuard, SecureRandom random,
                                         Consumer<FrameLink> onSession) throws IOException {
+        return bind(boss, workers, listen, local, authorized, replayGuard, random, onSession, () -> null);
+    }
+
+    /** As above; every WELCOME also carries {@code announcement} (see discovery), built per handshake. */
+    public static TcpCarrierServer bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress listen, X25519KeyPair local,
+                                        AuthorizedKeys authorized, HandshakeReplayGuard replayGuard, SecureRandom random,
+                                        Consumer<FrameLink> onSession, java.util.function.Supplier<byte[]> announcement) throws IOException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NettyTransport.serverSocket())
@@ -54,7 +61,7 @@ public final class TcpCarrierServer implements AutoCloseable {
                         ch.pipeline().addLast("handshakeTimeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS));
                         ch.pipeline().addLast("frameDecoder", new LengthFieldBasedFrameDecoder(TcpRecords.MAX_RECORD + 2, 0, 2, 0, 2));
                         ch.pipeline().addLast("framePrepender", new LengthFieldPrepender(2));
-                        ch.pipeline().addLast("handshake", new ServerHandshake(local, authorized, replayGuard, random, onSession));
+                        ch.pipeline().addLast("handshake", new ServerHandshake(local, authorized, replayGuard, random, onSession, announcement));
                     }
                 });
         try {
@@ -74,9 +81,11 @@ public final class TcpCarrierServer implements AutoCloseable {
         private final HandshakeReplayGuard replayGuard;
         private final SecureRandom random;
         private final Consumer<FrameLink> onSession;
+        private final java.util.function.Supplier<byte[]> announcement;
 
         ServerHandshake(X25519KeyPair local, AuthorizedKeys authorized, HandshakeReplayGuard replayGuard, SecureRandom random,
-                        Consumer<FrameLink> onSession) {
+                        Consumer<FrameLink> onSession, java.util.function.Supplier<byte[]> announcement) {
+            this.announcement = announcement;
             this.local = local;
             this.authorized = authorized;
             this.replayGuard = replayGuard;
@@ -110,7 +119,7 @@ public final class TcpCarrierServer implements AutoCloseable {
                     silentClose(ctx, "replayed or stale hello from " + name.get());
                     return;
                 }
-                byte[] m2 = noise.writeMessage2(TcpRecords.welcomePayload());
+                byte[] m2 = noise.writeMessage2(TcpRecords.welcomePayload(announcement.get()));
                 SessionKeys keys = noise.split();
                 ctx.writeAndFlush(ctx.alloc().buffer(m2.length).writeBytes(m2));
                 TcpLink link = new TcpLink(ctx.channel(), new Aead(keys.sendKey(false)), new Aead(keys.recvKey(false)), name.get());

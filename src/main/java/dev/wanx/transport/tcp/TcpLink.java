@@ -33,6 +33,7 @@ final class TcpLink extends ChannelInboundHandlerAdapter implements FrameLink {
     private Throwable failure;
     private volatile long wireSent;
     private volatile long wireReceived;
+    private byte[] announcement = new byte[0];
 
     TcpLink(Channel channel, Aead sealer, Aead opener, String peerName) {
         this.channel = channel;
@@ -83,6 +84,11 @@ final class TcpLink extends ChannelInboundHandlerAdapter implements FrameLink {
         if (failure == null) failure = new IOException(reason);
         channel.close();
     }
+
+    /** Set once by the dial from the far's WELCOME. */
+    void setAnnouncement(byte[] a) { this.announcement = a; }
+
+    @Override public byte[] farAnnouncement() { return announcement.clone(); }
 
     @Override public String name() { return "tcp"; }
 

@@ -13,7 +13,7 @@ import io.netty.buffer.ByteBufAllocator;
  *         kind 0 = session frame, 1 = ping, 2 = pong
  * </pre>
  * Handshake payloads (inside Noise, so encrypted): HELLO's = timestamp u64 (ns since epoch, for the replay
- * guard) | version u8; WELCOME's = version u8.
+ * guard) | version u8; WELCOME's = version u8 | the far's announcement (opaque here, see discovery; may be empty).
  */
 final class TcpRecords {
     static final int MAGIC0 = 'W', MAGIC1 = 'X';
@@ -50,5 +50,16 @@ final class TcpRecords {
         return java.nio.ByteBuffer.wrap(payload).getLong();
     }
 
-    static byte[] welcomePayload() { return new byte[] {(byte) VERSION}; }
+    static byte[] welcomePayload(byte[] announcement) {
+        int n = announcement == null ? 0 : announcement.length;
+        byte[] b = new byte[1 + n];
+        b[0] = (byte) VERSION;
+        if (n > 0) System.arraycopy(announcement, 0, b, 1, n);
+        return b;
+    }
+
+    /** The announcement in a WELCOME payload (empty if none). */
+    static byte[] welcomeAnnouncement(byte[] payload) {
+        return payload.length <= 1 ? new byte[0] : java.util.Arrays.copyOfRange(payload, 1, payload.length);
+    }
 }

@@ -6,11 +6,14 @@ import io.netty.buffer.ByteBufAllocator;
 /**
  * Encodes/decodes the two handshake packets. INITIAL: header | len(2) | Noise message 1 | zero padding to
  * at least 1200 bytes (so the far's reply can never amplify). HANDSHAKE: header | len(2) | Noise message 2.
- * The Noise payload of message 1 is {@link #writeHello}: version(1) | unix millis(8) | max payload(2).
+ * The Noise payload of message 1 is {@link #writeHello}: version(1) | unix millis(8) | max payload(2); message 2's
+ * is the same hello followed by the far's announcement (opaque here, at most {@link #MAX_ANNOUNCEMENT} bytes).
  */
 public final class HandshakePacket {
     public static final int MIN_INITIAL = 1200;
     public static final int HELLO_LENGTH = 11;
+    /** Keeps the reply (header, length, hello, announcement, Noise overhead) under the 1200-byte INITIAL it answers. */
+    public static final int MAX_ANNOUNCEMENT = 768;
     /** Message 1/2 must fit one datagram; anything longer is not a wanx handshake. */
     private static final int MAX_MESSAGE = 1024;
     private static final int MAX_TOKEN = 64;
@@ -109,6 +112,22 @@ public final class HandshakePacket {
         b[9] = (byte) (maxPayload >>> 8);
         b[10] = (byte) maxPayload;
         return b;
+    }
+
+    /** A hello followed by an announcement (empty if it is longer than {@link #MAX_ANNOUNCEMENT}: never amplify). */
+    public static byte[] writeHello(long unixMillis, int maxPayload, byte[] announcement) {
+        byte[] hello = writeHello(unixMillis, maxPayload);
+        if (announcement == null || announcement.length == 0 || announcement.length > MAX_ANNOUNCEMENT) {
+            return hello;
+        }
+        byte[] b = java.util.Arrays.copyOf(hello, HELLO_LENGTH + announcement.length);
+        System.arraycopy(announcement, 0, b, HELLO_LENGTH, announcement.length);
+        return b;
+    }
+
+    /** What follows the hello (empty when nothing does). */
+    public static byte[] announcement(byte[] hello) {
+        return hello.length <= HELLO_LENGTH ? new byte[0] : java.util.Arrays.copyOfRange(hello, HELLO_LENGTH, hello.length);
     }
 
     /** Unix millis in a hello, or -1 if it is not a hello of this version. */

@@ -179,8 +179,9 @@ public final class UdpCarrier {
             if (msg2 == null) {
                 return;
             }
+            byte[] hello;
             try {
-                ini.readMessage2(msg2);
+                hello = ini.readMessage2(msg2);
             } catch (HandshakeException | RuntimeException e) {
                 return; // forged or corrupted reply: keep waiting for the real one
             }
@@ -196,6 +197,7 @@ public final class UdpCarrier {
             });
             link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.initiatorToResponder()), new AeadPacketCipher(keys.responderToInitiator()),
                     opts, far, rtt, channel.alloc(), link, now, RANDOM.nextLong()));
+            link.setAnnouncement(HandshakePacket.announcement(hello));
             recorder = PathRecorder.start(paths, context, link, true);
             // Confirm the keys to the far end at once (it may be waiting for proof before anything else).
             link.connection().flush(now);

@@ -32,6 +32,7 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     private boolean closed;
     private Throwable closeCause;
     private final Rebinder rebinder;
+    private byte[] announcement = new byte[0];
 
     /** How the near end gets a fresh socket for {@link #rebind}; null on the far end. */
     interface Rebinder {
@@ -130,6 +131,12 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
 
     @Override
     public long lastHeardNs() { return conn.lastReceivedNs(); }
+
+    /** Set once by the dial from the far's handshake reply. */
+    void setAnnouncement(byte[] a) { this.announcement = a; }
+
+    @Override
+    public byte[] farAnnouncement() { return announcement.clone(); }
 
     @Override
     public String name() { return "udp"; }

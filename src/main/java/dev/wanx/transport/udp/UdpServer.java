@@ -49,6 +49,7 @@ public final class UdpServer implements Closeable {
     private Channel channel;
     private EventLoop loop;
     private volatile PathMemory paths = PathMemory.NONE;
+    private volatile java.util.function.Supplier<byte[]> announcement = () -> null;
     static final int DEFAULT_RETRY_ABOVE = 200;
     private volatile int retryAbove = DEFAULT_RETRY_ABOVE;
     private long loadWindowStartNs = System.nanoTime();
@@ -125,6 +126,15 @@ public final class UdpServer implements Closeable {
         return this;
     }
 
+    /**
+     * What every handshake reply carries after the hello (load, fleet, config version: see discovery), built per
+     * reply on the socket's loop, so it must be cheap. Longer than {@link HandshakePacket#MAX_ANNOUNCEMENT}: left out.
+     */
+    public UdpServer withAnnouncement(java.util.function.Supplier<byte[]> supplier) {
+        this.announcement = supplier;
+        return this;
+    }
+
     /** Sessions currently open (read on the event loop for an exact value). */
     public int sessionCount() { return sessions.size(); }
 
@@ -191,7 +201,7 @@ public final class UdpServer implements Closeable {
             silentDrops++;
             return;
         }
-        byte[] msg2 = r.writeMessage2(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
+        byte[] msg2 = r.writeMessage2(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload(), announcement.get()));
         SessionKeys keys = r.split();
         ByteBuf reply = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_HANDSHAKE, cid, msg2);
         if (reply.readableBytes() > buf.readableBytes()) { // never amplify before the peer is proven

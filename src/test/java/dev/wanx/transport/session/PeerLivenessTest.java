@@ -33,6 +33,33 @@ class PeerLivenessTest {
         assertEquals(PeerLiveness.Verdict.DEAD, l.onCheck(2100 * MS, true), "and nothing came after the second ping");
     }
 
+    @Test void streamsMovingDataGetCheckedWhenThePeerFallsSilent() {
+        PeerLiveness l = new PeerLiveness(1000 * MS, 0);
+        assertFalse(l.onTick(500 * MS, 1000 * MS), "no data yet: nothing to check");
+        l.onData(1000 * MS);
+        l.onHeard(1000 * MS);
+        assertFalse(l.onTick(1200 * MS, 1000 * MS), "heard 200 ms ago: under a quarter of the limit");
+        assertTrue(l.onTick(1300 * MS, 1000 * MS), "silent for 300 ms while data moved: ping");
+        assertFalse(l.onTick(1400 * MS, 1000 * MS), "one check at a time");
+        assertEquals(PeerLiveness.Verdict.DEAD, l.onCheck(2300 * MS, false), "nothing since the ping: the far is gone");
+    }
+
+    @Test void aQuietStreamIsNotPinged() {
+        PeerLiveness l = new PeerLiveness(1000 * MS, 0);
+        l.onData(1000 * MS);
+        l.onHeard(1000 * MS);
+        assertFalse(l.onTick(3100 * MS, 1000 * MS), "no data for more than two limits: an idle stream, leave the link quiet");
+    }
+
+    @Test void anAnsweredTickCheckEndsAlive() {
+        PeerLiveness l = new PeerLiveness(1000 * MS, 0);
+        l.onData(0);
+        assertTrue(l.onTick(300 * MS, 1000 * MS));
+        l.onHeard(350 * MS);
+        assertEquals(PeerLiveness.Verdict.ALIVE, l.onCheck(1300 * MS, false));
+        assertTrue(l.onTick(1400 * MS, 1000 * MS), "data within two limits and silent again since the PONG: a new check");
+    }
+
     @Test void longLinksGetFourRoundTrips() {
         PeerLiveness l = new PeerLiveness(1000 * MS, 0);
         assertEquals(1000 * MS, l.limitNs(0));

@@ -1,4 +1,4 @@
-package dev.wanx.near;
+package dev.wanx.transport;
 
 /** host:port with IPv6 literals in brackets; validates the port. */
 public record HostPort(String host, int port) {

@@ -1,0 +1,113 @@
+package dev.wanx.discovery;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The near's memory of the fleet its fars announced, in {@code STATE/fleet} (one {@code HOST:PORT [KEY]} per
+ * line), so that after a restart the near probes the fleet and not only its --peer seeds. The file is written
+ * off the caller's thread (announcements arrive on event loops), latest version wins, atomically replaced.
+ */
+public final class FleetStore implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("wanx.near");
+    public static final String FILE = "fleet";
+
+    private final Path file;
+    private final ExecutorService writer;
+    private volatile List<FleetMember> members;
+    private volatile String source;
+
+    private FleetStore(Path file, List<FleetMember> members, String source) {
+        this.file = file;
+        this.members = List.copyOf(members);
+        this.source = source;
+        this.writer = file == null ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "wanx-fleet-store");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** In memory only (no state folder). */
+    public static FleetStore inMemory() { return new FleetStore(null, List.of(), "none"); }
+
+    /** Reads {@code stateDir/fleet} if there is one; a damaged file is logged and ignored (the seeds still work). */
+    public static FleetStore open(Path stateDir) {
+        if (stateDir == null) return inMemory();
+        Path f = stateDir.resolve(FILE);
+        List<FleetMember> read = new ArrayList<>();
+        String source = "none";
+        try {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                String l = line.strip();
+                if (l.startsWith("# from ")) source = l.substring("# from ".length());
+                if (l.isEmpty() || l.startsWith("#")) continue;
+                read.add(FleetMember.parse(l));
+            }
+        } catch (NoSuchFileException e) {
+            read.clear();
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warning("ignoring the remembered fleet in " + f + ": " + e.getMessage());
+            read.clear();
+            source = "none";
+        }
+        return new FleetStore(f, read, source);
+    }
+
+    /** The fleet last announced (empty when none is known). */
+    public List<FleetMember> members() { return members; }
+
+    /** Which far announced it, and when (for status). */
+    public String source() { return source; }
+
+    /** Takes the fleet a far announced; true (and saved) when it differs from the one known. */
+    public boolean update(List<FleetMember> fleet, String from) {
+        if (fleet == null || fleet.isEmpty() || fleet.equals(members)) return false;
+        List<FleetMember> before = members;
+        members = List.copyOf(fleet);
+        source = from + " at " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        List<FleetMember> added = new ArrayList<>(fleet);
+        added.removeAll(before);
+        List<FleetMember> removed = new ArrayList<>(before);
+        removed.removeAll(fleet);
+        LOG.info("fleet from " + from + ": " + fleet.size() + " far(s)" + (added.isEmpty() ? "" : ", added " + added)
+                + (removed.isEmpty() ? "" : ", removed " + removed));
+        if (writer != null) writer.execute(this::save);
+        return true;
+    }
+
+    private void save() {
+        List<FleetMember> m = members;
+        StringBuilder sb = new StringBuilder("# the fleet as its fars announced it; rewritten by wanx near\n# from " + source + "\n");
+        for (FleetMember x : m) sb.append(x).append('\n');
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(FILE + ".tmp");
+            Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warning("cannot save the fleet to " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Waits for a pending save. */
+    @Override public void close() {
+        if (writer == null) return;
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

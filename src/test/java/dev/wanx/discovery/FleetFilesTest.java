@@ -1,0 +1,61 @@
+package dev.wanx.discovery;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FleetFilesTest {
+    @TempDir Path dir;
+
+    @Test void theFarRereadsItsFleetFileAndKeepsTheLastGoodOne() throws Exception {
+        Path f = dir.resolve("fleet");
+        Files.writeString(f, "# fleet\na.example:7443\n");
+        FleetSource s = new FleetSource(List.of(FleetMember.parse("self.example:7443")), f);
+        assertEquals(List.of(FleetMember.parse("self.example:7443"), FleetMember.parse("a.example:7443")), s.members());
+        assertFalse(s.reloadIfChanged(), "unchanged");
+
+        Files.writeString(f, "a.example:7443\nb.example:7443 # new\n");
+        Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 2000));
+        assertTrue(s.reloadIfChanged());
+        assertEquals(3, s.members().size());
+
+        Files.writeString(f, "b.example:7443\nnot an address\n");
+        Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 4000));
+        assertFalse(s.reloadIfChanged(), "a bad edit changes nothing");
+        assertEquals(3, s.members().size(), "the last good fleet stays");
+
+        Files.writeString(f, "b.example:7443\n");
+        Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 6000));
+        assertTrue(s.reloadIfChanged());
+        assertEquals(List.of(FleetMember.parse("self.example:7443"), FleetMember.parse("b.example:7443")), s.members(), "a.example removed");
+    }
+
+    @Test void aBadFleetFileAtStartIsAnErrorNamingTheLine() throws Exception {
+        Path f = dir.resolve("fleet");
+        Files.writeString(f, "a.example:7443\n\nb.example\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FleetSource(List.of(), f));
+        assertTrue(e.getMessage().startsWith("line 3:"), e.getMessage());
+    }
+
+    @Test void theNearRemembersTheFleetAcrossRestarts() throws Exception {
+        FleetStore s = FleetStore.open(dir);
+        assertTrue(s.members().isEmpty());
+        List<FleetMember> fleet = List.of(FleetMember.parse("a.example:1"), FleetMember.parse("b.example:2"));
+        assertTrue(s.update(fleet, "far:a.example:1"));
+        assertFalse(s.update(fleet, "far:a.example:1"), "same fleet: nothing to save");
+        assertFalse(s.update(List.of(), "far:x"), "an empty fleet never erases the known one");
+        s.close();
+        FleetStore again = FleetStore.open(dir);
+        assertEquals(fleet, again.members());
+        assertTrue(again.source().startsWith("far:a.example:1 at "), again.source());
+        again.close();
+
+        Files.writeString(dir.resolve(FleetStore.FILE), "garbage here\n");
+        assertTrue(FleetStore.open(dir).members().isEmpty(), "a damaged file is ignored: the seeds still work");
+    }
+}
