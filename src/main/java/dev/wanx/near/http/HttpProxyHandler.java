@@ -44,22 +44,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private boolean inputDone;
     private boolean closing;
 
-    /** The request being served and what we learned about it. */
-    private static final class Exchange {
-        final boolean keepAlive;
-        final HttpVersion clientVersion;
-        boolean requestDone;
-        boolean responseStarted;
-        boolean interim;
-        boolean upstreamReusable;
-        boolean closeClient;
-
-        Exchange(boolean keepAlive, HttpVersion clientVersion) {
-            this.keepAlive = keepAlive;
-            this.clientVersion = clientVersion;
-        }
-    }
-
     HttpProxyHandler(OutboundDialer dialer, HeadTimeoutHandler headTimeout) {
         this.dialer = dialer;
         this.headTimeout = headTimeout;
