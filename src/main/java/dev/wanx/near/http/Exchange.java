@@ -11,6 +11,8 @@ final class Exchange {
     boolean interim;
     boolean upstreamReusable;
     boolean closeClient;
+    /** The copy kept for a retry after a tunnel loss; set with the exchange, never null. */
+    RequestReplay replay;
 
     Exchange(boolean keepAlive, HttpVersion clientVersion) {
         this.keepAlive = keepAlive;
