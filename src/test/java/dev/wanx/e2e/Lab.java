@@ -45,9 +45,19 @@ final class Lab implements AutoCloseable {
     }
 
     Lab startFar(int port) throws IOException {
-        far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", port), dir.resolve("far.key"),
-                dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(dir.resolve("far-state")), warmRoot));
+        far = newFar("far", port);
         return this;
+    }
+
+    /** Another far with the same key and its own state, not managed by this lab: the caller closes it. */
+    FarServer startExtraFar(String name) throws IOException {
+        return newFar(name, 0);
+    }
+
+    private FarServer newFar(String name, int port) throws IOException {
+        Path state = dir.resolve(name + "-state");
+        return FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", port), dir.resolve("far.key"),
+                dir.resolve("near.pub"), List.of("127.0.0.1/32"), state, Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(state), warmRoot));
     }
 
     Lab startNear(String nearKey) throws IOException {
@@ -56,7 +66,12 @@ final class Lab implements AutoCloseable {
 
     /** A near whose peer address is {@code peer} (the far, or a relay in front of it). */
     Lab startNear(String nearKey, InetSocketAddress peer) throws IOException {
-        NearConfig cfg = new NearConfig(List.of(peer), dir.resolve("far.pub"), dir.resolve(nearKey + ".key"),
+        return startNear(nearKey, List.of(peer));
+    }
+
+    /** A near with several far candidates: it binds to the first that answers, and to another when that one is lost. */
+    Lab startNear(String nearKey, List<InetSocketAddress> peers) throws IOException {
+        NearConfig cfg = new NearConfig(peers, dir.resolve("far.pub"), dir.resolve(nearKey + ".key"),
                 new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, null,
                 List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", origins.echoPort())),
                 null, transport, dir.resolve("near-state"), Duration.ofSeconds(1), reduce ? dev.wanx.reduce.ReduceSettings.under(dir.resolve("near-state")) : dev.wanx.reduce.ReduceSettings.off());

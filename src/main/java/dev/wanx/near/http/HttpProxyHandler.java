@@ -26,15 +26,18 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.logging.Logger;
 
 /**
  * One client connection of the HTTP proxy. Requests are served strictly one at a time, which keeps pipelined
  * responses in order: while an exchange is in flight, the next request's parts wait in a small queue (reading
  * pauses, so the queue holds at most one read's worth). Absolute-form requests are rewritten and sent through an
  * {@link UpstreamSession}, kept for the next request to the same host:port. CONNECT hands the channel to
- * {@link ConnectTunnel}.
+ * {@link ConnectTunnel}. A request whose tunnel went down before its response started is sent once more if
+ * {@link RequestReplay} kept it (idempotent, small complete body); otherwise the client gets a 502.
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamSession.Owner {
+    private static final Logger LOG = Logger.getLogger("wanx.near");
     private final OutboundDialer dialer;
     private final HeadTimeoutHandler headTimeout;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
@@ -43,22 +46,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private UpstreamSession session;
     private boolean inputDone;
     private boolean closing;
-
-    /** The request being served and what we learned about it. */
-    private static final class Exchange {
-        final boolean keepAlive;
-        final HttpVersion clientVersion;
-        boolean requestDone;
-        boolean responseStarted;
-        boolean interim;
-        boolean upstreamReusable;
-        boolean closeClient;
-
-        Exchange(boolean keepAlive, HttpVersion clientVersion) {
-            this.keepAlive = keepAlive;
-            this.clientVersion = clientVersion;
-        }
-    }
 
     HttpProxyHandler(OutboundDialer dialer, HeadTimeoutHandler headTimeout) {
         this.dialer = dialer;
@@ -137,6 +124,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ProxyHeaders.stripHopByHop(out.headers());
         out.headers().set(HttpHeaderNames.HOST, target.authority());
         ProxyHeaders.addVia(out.headers(), req.protocolVersion());
+        current.replay = new RequestReplay(out, target, req.uri());
 
         if (session != null && (!session.target().hostPort().equals(target.hostPort()) || session.state() == UpstreamSession.State.CLOSED)) {
             session.close();
@@ -159,6 +147,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         boolean last = c instanceof LastHttpContent;
+        current.replay.content(c, ctx.alloc()); // a copy, before the codec takes the part
         session.send(c);
         if (last) {
             current.requestDone = true;
@@ -203,6 +192,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     @Override public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        dropReplay();
         if (session != null) session.close();
         session = null;
         while (!queued.isEmpty()) ReferenceCountUtil.release(queued.poll());
@@ -258,6 +248,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         Exchange ex = current;
         ex.responseStarted = true;
+        ex.replay.drop("response started");
         ex.interim = code >= 100 && code < 200;
         if (!ex.interim) ex.upstreamReusable = HttpUtil.isKeepAlive(r);
         ProxyHeaders.stripHopByHop(r.headers());
@@ -294,6 +285,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private void responseDone() {
         Exchange ex = current;
         current = null;
+        ex.replay.drop("exchange done");
         if (!ex.requestDone) ex.closeClient = true; // origin answered early; the rest of the body has nowhere to go
         if (!ex.upstreamReusable || ex.closeClient) {
             session.close();
@@ -334,10 +326,33 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         if (current == null) return; // an idle kept-alive upstream went away: fine
         if (current.responseStarted) {
             abortClient(); // mid-response: the only honest signal left is a broken connection
-        } else {
+        } else if (!UpstreamSession.tunnelDown(cause)) {
             fail(HttpResponseStatus.BAD_GATEWAY,
                     "wanx: " + s.target().hostPort() + " closed the connection without a response\n");
+        } else if (current.replay.whyNot() != null) {
+            fail(HttpResponseStatus.BAD_GATEWAY, ProxyErrors.tunnelDownText(s.target().hostPort(), current.replay.whyNot()));
+        } else {
+            // Not at once: the session manager hears of the loss right after its streams do, and only then starts
+            // the re-probe that the router's dial should wait for (instead of going direct).
+            Exchange ex = current;
+            try {
+                ctx.executor().execute(() -> retry(ex));
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                abortClient();
+            }
         }
+    }
+
+    /** Sends the kept copy of {@code ex}'s request through the router again, on a fresh upstream. */
+    private void retry(Exchange ex) {
+        if (closing || current != ex || session != null) return;
+        RequestReplay r = ex.replay;
+        LOG.info(() -> "tunnel went down before " + r.target.hostPort() + " answered: sending the " + r.method()
+                + " request again (once)");
+        session = new UpstreamSession(this, ctx.executor(), r.target, r.url);
+        r.replayInto(session);
+        session.dialIfNew(dialer);
+        updateRead();
     }
 
     @Override public void onUpstreamWritability(UpstreamSession s) {
@@ -350,6 +365,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private void fail(HttpResponseStatus status, String text) {
         if (closing) return;
         closing = true;
+        dropReplay();
         if (session != null) session.close();
         session = null;
         ctx.channel().config().setAutoRead(false);
@@ -358,8 +374,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private void abortClient() {
         closing = true;
+        dropReplay();
         if (session != null) session.close();
         session = null;
         ctx.close();
+    }
+
+    private void dropReplay() {
+        if (current != null) current.replay.drop("connection closing");
     }
 }

@@ -41,6 +41,11 @@ final class ProxyErrors {
         return detail == null || detail.isEmpty() ? s + "\n" : s + " (" + detail + ")\n";
     }
 
+    /** The tunnel carrying a request went down before any of its response came back, and it is not sent again. */
+    static String tunnelDownText(String dest, String whyNotRetried) {
+        return "wanx: tunnel went down before " + dest + " answered; not retried: " + whyNotRetried + "\n";
+    }
+
     static FullHttpResponse response(ByteBufAllocator alloc, HttpResponseStatus status, String text) {
         ByteBuf body = ByteBufUtil.writeUtf8(alloc, text);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);

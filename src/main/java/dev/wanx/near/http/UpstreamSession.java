@@ -4,6 +4,7 @@ import dev.wanx.near.DialFailures;
 import dev.wanx.near.OutboundDialer;
 import dev.wanx.relay.Conduit;
 import dev.wanx.relay.ConduitSink;
+import dev.wanx.transport.DialError;
 import dev.wanx.transport.DialException;
 import dev.wanx.transport.Hint;
 import dev.wanx.transport.StreamOpen;
@@ -142,11 +143,19 @@ final class UpstreamSession {
         }
     }
 
+    /** Whether an upstream ended because its tunnel session closed (not because the far or the origin said so). */
+    static boolean tunnelDown(Throwable cause) {
+        return cause != null && DialFailures.unwrap(cause).error() == DialError.TUNNEL_DOWN;
+    }
+
     private void ended(Throwable cause) {
         if (state == State.CLOSED) return;
-        // End of input completes a read-until-close response: let the codec emit its final LastHttpContent.
-        codec.finish();
-        deliver();
+        // End of input completes a read-until-close response: let the codec emit its final LastHttpContent. Not when
+        // the tunnel went down: that cut the response short, and a truncated body must not look complete.
+        if (!tunnelDown(cause)) {
+            codec.finish();
+            deliver();
+        }
         if (state == State.CLOSED) return;
         close();
         owner.onUpstreamEnded(this, cause);
