@@ -36,6 +36,12 @@ public interface FrameLink {
      */
     default long lastHeardNs() { return Long.MIN_VALUE; }
 
+    /**
+     * Whether the carrier may send forward-error-correction parity (the near-side policy's {@code fec}: auto or off).
+     * Carriers without FEC ignore it. On the loop.
+     */
+    default void setFecAllowed(boolean allowed) { }
+
     /** Carrier name for stats/logs: "udp" or "tcp". */
     String name();
 

@@ -132,6 +132,11 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     public long lastHeardNs() { return conn.lastReceivedNs(); }
 
     @Override
+    public void setFecAllowed(boolean allowed) {
+        if (conn != null) conn.setFecAllowed(allowed);
+    }
+
+    @Override
     public String name() { return "udp"; }
 
     @Override
