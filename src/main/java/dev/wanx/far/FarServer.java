@@ -2,6 +2,7 @@ package dev.wanx.far;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.wanx.config.NearPolicy;
 import dev.wanx.relay.Conduit;
 
 import dev.wanx.crypto.AuthorizedKeys;
@@ -52,9 +53,11 @@ public final class FarServer implements AutoCloseable {
     private final WarmFileServer warm;
     private final TcpDialer dialer;
     private final PathMemory paths;
+    private final PolicyFile nearPolicy;
 
     private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction,
-                      WarmFileServer warm, TcpDialer dialer, PathMemory paths) {
+                      WarmFileServer warm, TcpDialer dialer, PathMemory paths, PolicyFile nearPolicy) {
+        this.nearPolicy = nearPolicy;
         this.paths = paths;
         this.reduction = reduction;
         this.warm = warm;
@@ -67,6 +70,8 @@ public final class FarServer implements AutoCloseable {
 
     public static FarServer start(FarConfig config) throws IOException {
         X25519KeyPair key = KeyFiles.readPrivate(config.key());
+        // Read before anything starts: an invalid policy file is a start-up error (IllegalArgumentException).
+        PolicyFile nearPolicy = config.nearPolicy() == null ? null : new PolicyFile(config.nearPolicy());
         AuthorizedKeys authorized = AuthorizedKeys.load(config.authorized());
         EgressPolicy policy = EgressPolicy.parse(config.allow());
         SecureRandom random = new SecureRandom();
@@ -107,8 +112,14 @@ public final class FarServer implements AutoCloseable {
             RocksPathMemory.closeQuietly(paths);
             throw e;
         }
-        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths);
+        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths, nearPolicy);
         LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
+        if (nearPolicy != null) {
+            nearPolicy.addListener(self[0]::pushToAll);
+            nearPolicy.start();
+            LOG.info("near policy " + config.nearPolicy() + ": version " + nearPolicy.current().version()
+                    + ", pushed to every near (re-read when the file changes)");
+        }
         return self[0];
     }
 
@@ -121,6 +132,23 @@ public final class FarServer implements AutoCloseable {
             LOG.info("session from " + session.peerName() + " ended" + (c == null ? "" : ": " + c.getMessage()));
         });
         session.setAcceptor(in -> dial(in, origins));
+        if (nearPolicy != null) push(session, nearPolicy.current()); // after sessions.add: a change from now on reaches it too
+    }
+
+    /** Sends the policy to one session and applies its fec to this end of it. */
+    private static void push(MuxSession session, NearPolicy policy) {
+        session.setFecAllowed(policy.fec().orElse(true));
+        session.sendConfig(policy.encode());
+    }
+
+    /** The policy file changed: every open session gets the new version. */
+    private void pushToAll(NearPolicy policy) {
+        int n = 0;
+        for (MuxSession s : sessions) {
+            push(s, policy);
+            n++;
+        }
+        LOG.info("near policy version " + policy.version() + " sent to " + n + " session(s)");
     }
 
     private void dial(IncomingStream in, OriginDialer origins) {
@@ -156,6 +184,14 @@ public final class FarServer implements AutoCloseable {
 
     public int sessionCount() { return sessions.size(); }
 
+    /** The version of the near policy in force (sent to every near), or null without --near-policy. */
+    public String policyVersion() {
+        return nearPolicy == null ? null : nearPolicy.current().version();
+    }
+
+    /** The near policy in force, or null without --near-policy. */
+    public NearPolicy nearPolicy() { return nearPolicy == null ? null : nearPolicy.current(); }
+
     /** The data-reduction service, or null when reduction is off. */
     public ReductionService reduction() { return reduction; }
 
@@ -163,6 +199,7 @@ public final class FarServer implements AutoCloseable {
     public void awaitClose() throws InterruptedException { closed.await(); }
 
     @Override public void close() {
+        if (nearPolicy != null) nearPolicy.close();
         for (MuxSession s : sessions) s.close("far shutting down");
         tcp.close();
         udp.close();
