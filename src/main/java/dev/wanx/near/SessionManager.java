@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -34,6 +35,7 @@ public final class SessionManager implements AutoCloseable {
     private boolean wasUp;
     private boolean loggedDown;
     private volatile boolean closed;
+    private volatile Consumer<TunnelSession> onSessionUp = s -> { };
 
     public SessionManager(List<InetSocketAddress> peers, CarrierConnector connector, ScheduledExecutorService timer, MuxOptions muxOptions) {
         this.peers = List.copyOf(peers);
@@ -41,6 +43,9 @@ public final class SessionManager implements AutoCloseable {
         this.timer = timer;
         this.muxOptions = muxOptions;
     }
+
+    /** Called with each session as it comes up (e.g. to take the far's pushed policy), just after it is logged up. */
+    public void onSessionUp(Consumer<TunnelSession> callback) { this.onSessionUp = callback; }
 
     /** Starts the first connection attempt. */
     public void start() { connectNow(); }
@@ -123,6 +128,11 @@ public final class SessionManager implements AutoCloseable {
             session = s;
         }
         LOG.info("tunnel up: " + s.peerName() + " over " + s.carrier());
+        try {
+            onSessionUp.accept(s);
+        } catch (RuntimeException e) {
+            LOG.warning("session-up callback failed: " + e);
+        }
         s.closeFuture().whenComplete((cause, e) -> onSessionClosed(s, cause));
     }
 
