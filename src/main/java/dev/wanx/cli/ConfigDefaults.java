@@ -36,6 +36,8 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ConfigDefaults implements IDefaultValueProvider {
     static final String CONFIG_ENV = "WANX_CONFIG";
     static final String ROOT = "wanx";
+    static final String ENVIRONMENT = dev.wanx.config.EffectivePolicy.ENVIRONMENT;
+    static final String CONF_FILE = dev.wanx.config.EffectivePolicy.CONF_FILE;
 
     private final Map<String, String> env;
     private final Properties conf;
@@ -73,22 +75,36 @@ final class ConfigDefaults implements IDefaultValueProvider {
     Path confPath() { return confPath; }
 
     @Override public String defaultValue(ArgSpec arg) {
-        if (!(arg instanceof OptionSpec)) return null;
+        return lookUp(arg)[0];
+    }
+
+    /**
+     * Where {@link #defaultValue} finds a value for this option: "environment", "conf file", or null when it has
+     * none (the built-in default applies). Tells a value the user chose from a default.
+     */
+    String sourceOf(ArgSpec arg) {
+        return lookUp(arg)[1];
+    }
+
+    /** {value, source}, both null when neither the environment nor the conf file sets the option. */
+    private String[] lookUp(ArgSpec arg) {
+        String[] none = {null, null};
+        if (!(arg instanceof OptionSpec)) return none;
         OptionSpec o = (OptionSpec) arg;
-        if (o.usageHelp() || o.versionHelp()) return null;
+        if (o.usageHelp() || o.versionHelp()) return none;
         String opt = optionKey(o);
-        if (opt.equals("config")) return null; // read before parsing, see load()
+        if (opt.equals("config")) return none; // read before parsing, see load()
         String cmd = commandKey(o.command());
         boolean everyCommand = o.inherited() || cmd.equals(ROOT);
 
         String v = env.get(envName(cmd, opt));
         if (v == null && everyCommand) v = env.get("WANX_" + upper(opt));
         if (v == null && cmd.equals("near") && opt.equals("socks-password")) v = env.get("WANX_SOCKS_PASSWORD");
-        if (v != null) return v;
+        if (v != null) return new String[] {v, ENVIRONMENT};
 
         v = conf.getProperty(cmd + "." + opt);
         if (v == null && everyCommand) v = conf.getProperty(opt);
-        return v == null ? null : v.trim();
+        return v == null ? none : new String[] {v.trim(), CONF_FILE};
     }
 
     /**

@@ -5,9 +5,6 @@ import dev.wanx.near.Forward;
 import dev.wanx.transport.HostPort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.ITypeConverter;
@@ -32,29 +29,8 @@ final class Converters {
         }
     }
 
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
-
     /** 500ms, 5s, 2m, 1h, 1d, a bare number of seconds, or ISO-8601 (PT1.5S). */
-    static Duration duration(String s) {
-        String v = s.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SIMPLE_DURATION.matcher(v);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            switch (unit) {
-                case "ms": return Duration.ofMillis(n);
-                case "s": return Duration.ofSeconds(n);
-                case "m": return Duration.ofMinutes(n);
-                case "h": return Duration.ofHours(n);
-                default: return Duration.ofDays(n);
-            }
-        }
-        try {
-            return Duration.parse(s.trim().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + s + "' is not a duration (examples: 500ms, 5s, 2m, PT1.5S)");
-        }
-    }
+    static Duration duration(String s) { return dev.wanx.config.Durations.parse(s); }
 
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override public Duration convert(String s) { return checked(() -> duration(s)); }

@@ -1,5 +1,6 @@
 package dev.wanx.cli;
 
+import dev.wanx.config.NearPolicy;
 import dev.wanx.crypto.AuthorizedKeys;
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.far.EgressPolicy;
@@ -97,12 +98,19 @@ final class FarCommand implements Callable<Integer> {
                 + "load not reported). Example: --capacity 500"})
     int capacity;
 
+    @Option(names = "--near-policy", paramLabel = "FILE",
+            description = {"Near-side policy pushed to every near at session start and again whenever FILE changes "
+                + "(checked every second): 'key = value' lines for accelerate, reduce, fail-forward-after, fec "
+                + "(see docs/USAGE.md). A near's own explicit options win. An invalid edit is logged and the last good "
+                + "policy stays. Default: none (nears use their own settings). Example: --near-policy /etc/wanx/near-policy.conf"})
+    Path nearPolicy;
+
     @picocli.CommandLine.Mixin
     ReduceOptions reduce = new ReduceOptions();
 
     /**
-     * Validates everything that can be checked without starting the server: key files (exit 3) and --allow
-     * entries (exit 2). Tests call this to check the argument-to-config mapping.
+     * Validates everything that can be checked without starting the server: key files and the near policy (exit 3)
+     * and --allow entries (exit 2). Tests call this to check the argument-to-config mapping.
      */
     FarConfig buildConfig() throws IOException {
         KeyFiles.readPrivate(key);
@@ -133,12 +141,23 @@ final class FarCommand implements Callable<Integer> {
             try {
                 FleetSource.read(fleetFile);
             } catch (IOException | IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option '--fleet-file': " + fleetFile + ": "
+                throw new CliException(ExitCodes.KEY_OR_CONFIG, "fleet file " + fleetFile + ": "
                         + (e instanceof IllegalArgumentException ? e.getMessage() : Failures.describe(e)));
             }
         }
+        if (nearPolicy != null) {
+            try {
+                NearPolicy.load(nearPolicy);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new CliException(ExitCodes.KEY_OR_CONFIG, "near policy " + nearPolicy + ": no such file");
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.KEY_OR_CONFIG, "near policy " + nearPolicy + ": cannot read (" + Failures.describe(e) + ")");
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.KEY_OR_CONFIG, "near policy " + nearPolicy + ": " + e.getMessage());
+            }
+        }
         return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state), warmRoot,
-                !noPathHistory, new FleetSettings(members, fleetFile, capacity));
+                !noPathHistory, nearPolicy, new FleetSettings(members, fleetFile, capacity));
     }
 
     @Override public Integer call() throws Exception {

@@ -1,5 +1,6 @@
 package dev.wanx.cli;
 
+import dev.wanx.config.EffectivePolicy;
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.near.Forward;
 import dev.wanx.near.NearConfig;
@@ -10,11 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -141,7 +145,26 @@ final class NearCommand implements Callable<Integer> {
         peers = expandPeers(peerArgs);
         return new NearConfig(List.copyOf(peers), peerKey, key, httpProxy, socks, socksUser, socksPassword,
                 List.copyOf(forwards), accelerate, transport, state, failForwardAfter,
-                reduce.settings(state), !noPathHistory);
+                reduce.settings(state), !noPathHistory, policySources());
+    }
+
+    /** The near-policy keys the user set (a far's push does not change those), with where from. */
+    Map<String, String> policySources() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        String[][] keys = {{"accelerate", "--accelerate"}, {"reduce", "--no-reduce"}, {"fail-forward-after", "--fail-forward-after"}};
+        for (String[] k : keys) {
+            String from = sourceOf(k[1]);
+            if (from != null) out.put(k[0], from);
+        }
+        return out;
+    }
+
+    /** "command line", "environment", "conf file", or null when the option has its built-in default. */
+    private String sourceOf(String option) {
+        CommandLine cl = spec.commandLine();
+        if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption(option)) return EffectivePolicy.COMMAND_LINE;
+        OptionSpec o = spec.findOption(option);
+        return o != null && spec.defaultValueProvider() instanceof ConfigDefaults d ? d.sourceOf(o) : null;
     }
 
     @Override public Integer call() throws Exception {

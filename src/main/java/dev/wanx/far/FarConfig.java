@@ -18,15 +18,23 @@ import java.util.List;
  * @param reduce      data reduction (whether reduced streams are accepted, dictionary location)
  * @param warmRoot    directory whose files `wanx warm` may ask for (null: far-side warming is off)
  * @param pathHistory remember each near's path rate under stateDir/paths and start its next session near it
+ * @param nearPolicy  the near-side policy file pushed to every near and re-read when it changes (null: none pushed)
  * @param fleet       the fleet and capacity announced to nears
  */
 public record FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
                         Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot, boolean pathHistory,
-                        FleetSettings fleet) {
+                        Path nearPolicy, FleetSettings fleet) {
     /** Without a fleet. */
     public FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
+                     Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot, boolean pathHistory,
+                     Path nearPolicy) {
+        this(listen, key, authorized, allow, stateDir, connectTimeout, reduce, warmRoot, pathHistory, nearPolicy, FleetSettings.NONE);
+    }
+
+    /** Without a near policy or a fleet. */
+    public FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
                      Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot, boolean pathHistory) {
-        this(listen, key, authorized, allow, stateDir, connectTimeout, reduce, warmRoot, pathHistory, FleetSettings.NONE);
+        this(listen, key, authorized, allow, stateDir, connectTimeout, reduce, warmRoot, pathHistory, null, FleetSettings.NONE);
     }
 
     /** With path history on (when there is a state folder). */

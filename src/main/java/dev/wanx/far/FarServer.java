@@ -2,6 +2,7 @@ package dev.wanx.far;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.wanx.config.NearPolicy;
 import dev.wanx.relay.Conduit;
 
 import dev.wanx.crypto.AuthorizedKeys;
@@ -54,6 +55,7 @@ public final class FarServer implements AutoCloseable {
     private final WarmFileServer warm;
     private final TcpDialer dialer;
     private final PathMemory paths;
+    private final PolicyFile nearPolicy;
     private final FleetSource fleet;
     private final FleetSettings fleetSettings;
     /** Re-reads the fleet file (blocking file I/O: never on the event loops). */
@@ -64,7 +66,9 @@ public final class FarServer implements AutoCloseable {
     });
 
     private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction,
-                      WarmFileServer warm, TcpDialer dialer, PathMemory paths, FleetSource fleet, FleetSettings fleetSettings) {
+                      WarmFileServer warm, TcpDialer dialer, PathMemory paths, PolicyFile nearPolicy, FleetSource fleet,
+                      FleetSettings fleetSettings) {
+        this.nearPolicy = nearPolicy;
         this.fleet = fleet;
         this.fleetSettings = fleetSettings;
         if (fleetSettings.file() != null) {
@@ -88,6 +92,8 @@ public final class FarServer implements AutoCloseable {
     public static FarServer start(FarConfig config, UdpOptions udpOptions) throws IOException {
         FleetSource fleet = new FleetSource(config.fleet().members(), config.fleet().file()); // a bad fleet file stops the start
         X25519KeyPair key = KeyFiles.readPrivate(config.key());
+        // Read before anything starts: an invalid policy file is a start-up error (IllegalArgumentException).
+        PolicyFile nearPolicy = config.nearPolicy() == null ? null : new PolicyFile(config.nearPolicy());
         AuthorizedKeys authorized = AuthorizedKeys.load(config.authorized());
         EgressPolicy policy = EgressPolicy.parse(config.allow());
         SecureRandom random = new SecureRandom();
@@ -130,8 +136,14 @@ public final class FarServer implements AutoCloseable {
             RocksPathMemory.closeQuietly(paths);
             throw e;
         }
-        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths, fleet, config.fleet());
+        self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths, nearPolicy, fleet, config.fleet());
         LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
+        if (nearPolicy != null) {
+            nearPolicy.addListener(self[0]::pushToAll);
+            nearPolicy.start();
+            LOG.info("near policy " + config.nearPolicy() + ": version " + nearPolicy.current().version()
+                    + ", pushed to every near (re-read when the file changes)");
+        }
         return self[0];
     }
 
@@ -144,6 +156,23 @@ public final class FarServer implements AutoCloseable {
             LOG.info("session from " + session.peerName() + " ended" + (c == null ? "" : ": " + c.getMessage()));
         });
         session.setAcceptor(in -> dial(in, origins));
+        if (nearPolicy != null) push(session, nearPolicy.current()); // after sessions.add: a change from now on reaches it too
+    }
+
+    /** Sends the policy to one session and applies its fec to this end of it. */
+    private static void push(MuxSession session, NearPolicy policy) {
+        session.setFecAllowed(policy.fec().orElse(true));
+        session.sendConfig(policy.encode());
+    }
+
+    /** The policy file changed: every open session gets the new version. */
+    private void pushToAll(NearPolicy policy) {
+        int n = 0;
+        for (MuxSession s : sessions) {
+            push(s, policy);
+            n++;
+        }
+        LOG.info("near policy version " + policy.version() + " sent to " + n + " session(s)");
     }
 
     private void dial(IncomingStream in, OriginDialer origins) {
@@ -187,6 +216,14 @@ public final class FarServer implements AutoCloseable {
 
     public int sessionCount() { return sessions.size(); }
 
+    /** The version of the near policy in force (sent to every near), or null without --near-policy. */
+    public String policyVersion() {
+        return nearPolicy == null ? null : nearPolicy.current().version();
+    }
+
+    /** The near policy in force, or null without --near-policy. */
+    public NearPolicy nearPolicy() { return nearPolicy == null ? null : nearPolicy.current(); }
+
     /** The data-reduction service, or null when reduction is off. */
     public ReductionService reduction() { return reduction; }
 
@@ -195,6 +232,7 @@ public final class FarServer implements AutoCloseable {
 
     @Override public void close() {
         watcher.shutdownNow();
+        if (nearPolicy != null) nearPolicy.close();
         for (MuxSession s : sessions) s.close("far shutting down");
         tcp.close();
         udp.close();

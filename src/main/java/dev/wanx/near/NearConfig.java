@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -24,12 +25,28 @@ import java.util.regex.Pattern;
  * @param failForwardAfter how long a dial waits for a session before going direct
  * @param reduce         data reduction (streams marked for it, dictionary location)
  * @param pathHistory    remember each path's rate under stateDir/paths and start the next session near it
+ * @param policySources  the near-policy keys the user set here ("accelerate", "reduce", "fail-forward-after", "fec"),
+ *                       each with where from ("command line", "environment", "conf file"): a far's pushed policy does
+ *                       not change those; the others are defaults it may change
  */
 public record NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key,
                          InetSocketAddress httpProxy, InetSocketAddress socks,
                          String socksUser, String socksPassword,
                          List<Forward> forwards, Pattern accelerate, Transport transport,
-                         Path stateDir, Duration failForwardAfter, ReduceSettings reduce, boolean pathHistory) {
+                         Path stateDir, Duration failForwardAfter, ReduceSettings reduce, boolean pathHistory,
+                         Map<String, String> policySources) {
+
+    public NearConfig {
+        policySources = Map.copyOf(policySources);
+    }
+
+    /** Nothing set explicitly: a far's pushed policy applies to every key. */
+    public NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key, InetSocketAddress httpProxy, InetSocketAddress socks,
+                      String socksUser, String socksPassword, List<Forward> forwards, Pattern accelerate, Transport transport,
+                      Path stateDir, Duration failForwardAfter, ReduceSettings reduce, boolean pathHistory) {
+        this(peers, peerKey, key, httpProxy, socks, socksUser, socksPassword, forwards, accelerate, transport, stateDir,
+                failForwardAfter, reduce, pathHistory, Map.of());
+    }
 
     /** With path history on (when there is a state folder). */
     public NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key, InetSocketAddress httpProxy, InetSocketAddress socks,

@@ -1,5 +1,7 @@
 package dev.wanx.near;
 
+import dev.wanx.config.EffectivePolicy;
+import dev.wanx.config.NearPolicy;
 import dev.wanx.crypto.KeyFiles;
 import dev.wanx.discovery.FleetStore;
 import dev.wanx.crypto.X25519KeyPair;
@@ -13,7 +15,9 @@ import dev.wanx.near.forward.ForwardFrontend;
 import dev.wanx.near.http.HttpProxyFrontend;
 import dev.wanx.near.socks.Socks5Frontend;
 import dev.wanx.transport.FrameLink;
+import dev.wanx.transport.TunnelSession;
 import dev.wanx.transport.session.MuxOptions;
+import dev.wanx.transport.session.MuxSession;
 import dev.wanx.transport.tcp.TcpCarrier;
 import dev.wanx.transport.udp.UdpCarrier;
 import dev.wanx.transport.udp.UdpOptions;
@@ -43,9 +47,11 @@ public final class NearServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final ReductionService reduction;
     private final PathMemory paths;
+    private final EffectivePolicy policy;
 
     private NearServer(EventLoopGroup boss, EventLoopGroup workers, SessionManager sessions, List<Channel> listeners,
-                       ReductionService reduction, PathMemory paths) {
+                       ReductionService reduction, PathMemory paths, EffectivePolicy policy) {
+        this.policy = policy;
         this.reduction = reduction;
         this.paths = paths;
         this.boss = boss;
@@ -72,7 +78,13 @@ public final class NearServer implements AutoCloseable {
             RocksPathMemory.closeQuietly(paths);
             throw e;
         }
-        Router router = new Router(sessions, new TcpDialer(workers, 10_000), config.accelerate(), config.failForwardAfter(),
+        EffectivePolicy policy = new EffectivePolicy(config.accelerate(), reduction != null, config.failForwardAfter(), true,
+                config.policySources());
+        sessions.onSessionUp(s -> takePolicyFrom(s, policy));
+        policy.addListener(() -> { // fec follows the policy on the live session; later sessions start with it
+            if (sessions.current() instanceof MuxSession m) m.setFecAllowed(policy.fecAllowed());
+        });
+        Router router = new Router(sessions, new TcpDialer(workers, 10_000), policy,
                 reduction, "far:" + java.util.Base64.getEncoder().encodeToString(farKey));
         List<Channel> listeners = new ArrayList<>();
         try {
@@ -94,7 +106,20 @@ public final class NearServer implements AutoCloseable {
         }
         sessions.start();
         for (Channel l : listeners) LOG.info("near listening on " + l.localAddress());
-        return new NearServer(boss, workers, sessions, listeners, reduction, paths);
+        return new NearServer(boss, workers, sessions, listeners, reduction, paths, policy);
+    }
+
+    /** A new session: apply the policy's fec to it, and take every policy its far pushes (CONFIG frames). */
+    private static void takePolicyFrom(TunnelSession session, EffectivePolicy policy) {
+        if (!(session instanceof MuxSession m)) return;
+        m.setFecAllowed(policy.fecAllowed());
+        String name = m.peerName().startsWith("far:") ? m.peerName().substring(4) : m.peerName();
+        String far = name.startsWith("/") ? name.substring(1) : name; // an InetSocketAddress without a host name
+        m.setConfigListener(bytes -> {
+            NearPolicy.Decoded d = NearPolicy.decode(bytes);
+            if (d.ok()) policy.applyPushed(d.policy(), far);
+            else LOG.warning("far " + far + " sent a near policy this near cannot read, ignored: " + d.error());
+        });
     }
 
     /** UDP, TCP, or UDP first with TCP after a short grace (UDP may be blocked on the path). */
@@ -139,6 +164,9 @@ public final class NearServer implements AutoCloseable {
     }
 
     public SessionManager sessions() { return sessions; }
+
+    /** The near-side policy in force (local settings, the far's push, defaults) and where each value comes from. */
+    public EffectivePolicy policy() { return policy; }
 
     /** The data-reduction service, or null when reduction is off. */
     public ReductionService reduction() { return reduction; }

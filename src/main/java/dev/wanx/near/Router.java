@@ -1,5 +1,6 @@
 package dev.wanx.near;
 
+import dev.wanx.config.EffectivePolicy;
 import dev.wanx.relay.Conduit;
 import dev.wanx.reduce.ReducingConduit;
 import dev.wanx.reduce.ReductionService;
@@ -16,51 +17,62 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
- * Decides, per connection, tunnel or direct. Destinations outside {@code --accelerate} go direct; so does
- * everything while no session is up (fail-forward), and a stream whose open fails because the tunnel went
- * down. The far's own answers (refused, denied, timeout) are passed to the client as they are.
+ * Decides, per connection, tunnel or direct. Destinations outside the accelerate policy ({@code --accelerate}, or
+ * what the far pushed) go direct; so does everything while no session is up (fail-forward), and a stream whose open
+ * fails because the tunnel went down. The far's own answers (refused, denied, timeout) are passed to the client as they are.
  */
 public final class Router implements OutboundDialer {
     private final SessionManager sessions;
     private final TcpDialer direct;
-    private final Pattern accelerate;
-    private final Duration failForwardAfter;
+    private final EffectivePolicy policy;
     private final ReductionService reduction;
     private final String farIdentity;
 
     /**
+     * @param policy      accelerate, reduce and fail-forward-after in force, read for every new connection (a far's
+     *                    push changes them without a restart)
      * @param reduction   null to carry bytes as they are
      * @param farIdentity stable name of the far for the dictionary's per-peer membership (its public key)
      */
-    public Router(SessionManager sessions, TcpDialer direct, Pattern accelerate, Duration failForwardAfter,
-                  ReductionService reduction, String farIdentity) {
+    public Router(SessionManager sessions, TcpDialer direct, EffectivePolicy policy, ReductionService reduction, String farIdentity) {
         this.sessions = sessions;
         this.direct = direct;
-        this.accelerate = accelerate;
-        this.failForwardAfter = failForwardAfter;
+        this.policy = policy;
         this.reduction = reduction;
         this.farIdentity = farIdentity;
     }
 
-    /** Whether {@code --accelerate} selects this destination (host:port, or for plain HTTP the URL). */
+    /** With fixed values a far's push may change (nothing set explicitly). */
+    public Router(SessionManager sessions, TcpDialer direct, Pattern accelerate, Duration failForwardAfter,
+                  ReductionService reduction, String farIdentity) {
+        this(sessions, direct, EffectivePolicy.defaults(accelerate, reduction != null, failForwardAfter), reduction, farIdentity);
+    }
+
+    /** Whether the accelerate policy selects this destination (host:port, or for plain HTTP the URL). */
     public boolean accelerated(StreamOpen dest, String url) {
+        return accelerated(policy.accelerate(), dest, url);
+    }
+
+    private static boolean accelerated(Pattern accelerate, StreamOpen dest, String url) {
         if (accelerate == null || dev.wanx.transport.ReservedHosts.WARM.equals(dest.host())) return true; // `wanx warm` needs the far
         return accelerate.matcher(dest.hostPort()).find() || (url != null && accelerate.matcher(url).find());
     }
 
     @Override public CompletableFuture<Conduit> dial(StreamOpen dest, String url, ByteBuf firstData) {
-        if (!accelerated(dest, url)) return direct.dial(dest.host(), dest.port(), firstData);
-        return sessions.sessionWithin(failForwardAfter).thenCompose(session -> {
+        EffectivePolicy.Snapshot p = policy.snapshot(); // one consistent view for this connection
+        if (!accelerated(p.accelerate(), dest, url)) return direct.dial(dest.host(), dest.port(), firstData);
+        boolean reduce = p.reduce() && reduction != null;
+        return sessions.sessionWithin(p.failForwardAfter()).thenCompose(session -> {
             if (session == null) return direct.dial(dest.host(), dest.port(), firstData);
-            return viaTunnel(session, dest, firstData);
+            return viaTunnel(session, dest, firstData, reduce);
         });
     }
 
-    private CompletableFuture<Conduit> viaTunnel(TunnelSession session, StreamOpen dest, ByteBuf firstData) {
+    private CompletableFuture<Conduit> viaTunnel(TunnelSession session, StreamOpen dest, ByteBuf firstData, boolean reduce) {
         // The tunnel takes a duplicate so the original is still there if we must go direct after all.
         ByteBuf copy = firstData == null ? null : firstData.retainedDuplicate();
         CompletableFuture<? extends Conduit> opened;
-        if (reduction != null) {
+        if (reduce) {
             // Open at once and write through the codec: the first bytes still leave before the far answers.
             TunnelStream stream = session.openNow(dest, StreamFlags.REDUCE);
             ReducingConduit reduced = reduction.wrap(stream, farIdentity, dest.hint());

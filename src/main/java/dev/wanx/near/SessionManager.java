@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -52,6 +53,7 @@ public final class SessionManager implements AutoCloseable {
     private boolean wasUp;
     private boolean loggedDown;
     private volatile boolean closed;
+    private volatile Consumer<TunnelSession> onSessionUp = s -> { };
 
     /**
      * @param seeds   the --peer addresses (names are resolved at every attempt)
@@ -67,6 +69,9 @@ public final class SessionManager implements AutoCloseable {
         this.timer = timer;
         this.muxOptions = muxOptions;
     }
+
+    /** Called with each session as it comes up (e.g. to take the far's pushed policy), just after it is logged up. */
+    public void onSessionUp(Consumer<TunnelSession> callback) { this.onSessionUp = callback; }
 
     /** Starts the first connection attempt. */
     public void start() { connectNow(); }
@@ -166,6 +171,11 @@ public final class SessionManager implements AutoCloseable {
             session = s;
         }
         LOG.info("tunnel up: " + s.peerName() + " over " + s.carrier() + " (" + choiceReason + ")");
+        try {
+            onSessionUp.accept(s);
+        } catch (RuntimeException e) {
+            LOG.warning("session-up callback failed: " + e);
+        }
         s.closeFuture().whenComplete((cause, e) -> onSessionClosed(s, cause));
     }
 

@@ -42,6 +42,12 @@ public interface FrameLink {
      */
     default byte[] farAnnouncement() { return new byte[0]; }
 
+    /**
+     * Whether the carrier may send forward-error-correction parity (the near-side policy's {@code fec}: auto or off).
+     * Carriers without FEC ignore it. On the loop.
+     */
+    default void setFecAllowed(boolean allowed) { }
+
     /** Carrier name for stats/logs: "udp" or "tcp". */
     String name();
 

@@ -71,6 +71,24 @@ class FarCommandTest {
         }
     }
 
+    @Test void nearPolicyFileIsCheckedAtStart() throws Exception {
+        Path policy = dir.resolve("near-policy.conf");
+        java.nio.file.Files.writeString(policy, "accelerate = \\.corp:445$\nfec = off\n");
+        FarCommand far = Cli.parse("far", "--key", keys.farKey(), "--authorized", keys.nearPub(), "--near-policy", policy.toString());
+        assertEquals(policy, far.buildConfig().nearPolicy());
+        assertEquals(null, ((FarCommand) Cli.parse("far", "--key", keys.farKey(), "--authorized", keys.nearPub())).buildConfig().nearPolicy());
+
+        java.nio.file.Files.writeString(policy, "# x\nacelerate = .*\n");
+        Cli.Result bad = Cli.run("far", "--key", keys.farKey(), "--authorized", keys.nearPub(), "--near-policy", policy.toString());
+        assertEquals(ExitCodes.KEY_OR_CONFIG, bad.code());
+        assertEquals("wanx far: near policy " + policy + ": line 2: unknown key 'acelerate' (known: version, accelerate, reduce, "
+                + "fail-forward-after, fec)", bad.errFirstLine());
+        String missing = dir.resolve("none.conf").toString();
+        Cli.Result gone = Cli.run("far", "--key", keys.farKey(), "--authorized", keys.nearPub(), "--near-policy", missing);
+        assertEquals(ExitCodes.KEY_OR_CONFIG, gone.code());
+        assertEquals("wanx far: near policy " + missing + ": no such file", gone.errFirstLine());
+    }
+
     @Test void missingRequiredOptionsAreExit2() {
         Cli.Result r = Cli.run("far");
         assertEquals(ExitCodes.USAGE, r.code());

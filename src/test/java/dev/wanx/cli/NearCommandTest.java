@@ -65,6 +65,22 @@ class NearCommandTest {
         assertEquals(Path.of(System.getProperty("user.home"), ".wanx", "near"), c.stateDir());
     }
 
+    @Test void policyKeysSetByTheUserAreMarkedWithWhereFrom() throws Exception {
+        assertEquals(Map.of(), ((NearCommand) Cli.parse(base("--socks", "1080"))).buildConfig().policySources(),
+                "nothing set: a far's push applies to every key");
+        Path conf = dir.resolve("wanx.properties");
+        java.nio.file.Files.writeString(conf, "near.no-reduce = true\n");
+        NearCommand near = Cli.parse(Map.of("WANX_NEAR_FAIL_FORWARD_AFTER", "2s"),
+                base("--config", conf.toString(), "--socks", "1080", "--accelerate", "corp"));
+        NearConfig c = near.buildConfig();
+        assertEquals(Map.of("accelerate", "command line", "fail-forward-after", "environment", "reduce", "conf file"),
+                c.policySources());
+        assertEquals(Duration.ofSeconds(2), c.failForwardAfter());
+        // The command line wins over the environment, and says so.
+        NearCommand both = Cli.parse(Map.of("WANX_NEAR_FAIL_FORWARD_AFTER", "2s"), base("--socks", "1080", "--fail-forward-after", "3s"));
+        assertEquals(Map.of("fail-forward-after", "command line"), both.buildConfig().policySources());
+    }
+
     @Test void needsSomethingToServe() {
         Cli.Result r = Cli.run(base());
         assertEquals(ExitCodes.USAGE, r.code());

@@ -82,7 +82,7 @@ class FleetTest {
 
     private FarServer startFar(String ip, long delayMs, int capacity) throws IOException {
         FarConfig cfg = new FarConfig(new InetSocketAddress(ip, 0), dir.resolve("far.key"), dir.resolve("near.pub"),
-                List.of("127.0.0.1/32"), dir.resolve("state-" + ip), Duration.ofSeconds(5), ReduceSettings.off(), null, false,
+                List.of("127.0.0.1/32"), dir.resolve("state-" + ip), Duration.ofSeconds(5), ReduceSettings.off(), null, false, null,
                 new FleetSettings(List.of(), fleetFile, capacity));
         UdpOptions opts = UdpOptions.defaults().withInboundFilter(() -> new Impairment(1, 0, 0, 0, delayMs * MS, 0, 0));
         FarServer f = FarServer.start(cfg, opts);

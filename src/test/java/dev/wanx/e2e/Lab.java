@@ -28,6 +28,11 @@ final class Lab implements AutoCloseable {
     final boolean reduce;
     /** The far's --warm-root, if a test sets it before startFar. */
     Path warmRoot;
+    /** The far's --near-policy, if a test sets it before startFar. */
+    Path nearPolicy;
+    /** The near's own --accelerate, and the policy keys it sets explicitly, if a test sets them before startNear. */
+    java.util.regex.Pattern nearAccelerate;
+    java.util.Map<String, String> nearPolicySources = java.util.Map.of();
 
     Lab(NearConfig.Transport transport) throws IOException {
         this(transport, true);
@@ -57,7 +62,8 @@ final class Lab implements AutoCloseable {
     private FarServer newFar(String name, int port) throws IOException {
         Path state = dir.resolve(name + "-state");
         return FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", port), dir.resolve("far.key"),
-                dir.resolve("near.pub"), List.of("127.0.0.1/32"), state, Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(state), warmRoot));
+                dir.resolve("near.pub"), List.of("127.0.0.1/32"), state, Duration.ofSeconds(5), dev.wanx.reduce.ReduceSettings.under(state), warmRoot,
+                true, nearPolicy));
     }
 
     Lab startNear(String nearKey) throws IOException {
@@ -74,7 +80,9 @@ final class Lab implements AutoCloseable {
         NearConfig cfg = new NearConfig(peers, dir.resolve("far.pub"), dir.resolve(nearKey + ".key"),
                 new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, null,
                 List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", origins.echoPort())),
-                null, transport, dir.resolve("near-state"), Duration.ofSeconds(1), reduce ? dev.wanx.reduce.ReduceSettings.under(dir.resolve("near-state")) : dev.wanx.reduce.ReduceSettings.off());
+                nearAccelerate, transport, dir.resolve("near-state"), Duration.ofSeconds(1),
+                reduce ? dev.wanx.reduce.ReduceSettings.under(dir.resolve("near-state")) : dev.wanx.reduce.ReduceSettings.off(),
+                true, nearPolicySources);
         near = NearServer.start(cfg);
         return this;
     }

@@ -19,10 +19,13 @@ import java.nio.charset.StandardCharsets;
  * CLOSE   type=6 | reasonLen u8 | reason
  * PING    type=7 | token u64      (answered at once with PONG: a liveness probe)
  * PONG    type=8 | token u64
+ * CONFIG  type=9 | policy...  (far to near: the near-side policy, {@code dev.wanx.config.NearPolicy}'s wire form)
  * </pre>
+ * A type not listed here is ignored by the receiver (see {@link #minSize}): new frame types must be session-level and
+ * safe to ignore, so an older peer keeps working.
  */
 public final class Frame {
-    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8;
+    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8, CONFIG = 9;
     public static final int FLAG_FIN = 1;
     public static final int DATA_HEADER = 1 + 8 + 8 + 1;
     public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 1 + 2 + 1;
@@ -123,7 +126,22 @@ public final class Frame {
 
     public static long pingToken(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
 
-    /** Minimum size of a well-formed frame of the given type, or -1 for an unknown type. */
+    // ---- CONFIG ----
+    public static ByteBuf config(ByteBufAllocator alloc, byte[] payload) {
+        return alloc.buffer(1 + payload.length).writeByte(CONFIG).writeBytes(payload);
+    }
+
+    /** A copy of CONFIG's payload (the receiver keeps it beyond the frame's life). */
+    public static byte[] configPayload(ByteBuf f) {
+        byte[] b = new byte[f.readableBytes() - 1];
+        f.getBytes(f.readerIndex() + 1, b);
+        return b;
+    }
+
+    /**
+     * Minimum size of a well-formed frame of the given type, or -1 for a type this end does not know (the session
+     * ignores those: a newer peer's session-level extension).
+     */
     public static int minSize(int type) {
         return switch (type) {
             case OPEN -> OPEN_HEADER_FIXED;
@@ -133,6 +151,7 @@ public final class Frame {
             case CREDIT -> 17;
             case CLOSE -> 2;
             case PING, PONG -> 9;
+            case CONFIG -> 2; // at least the policy's format byte
             default -> -1;
         };
     }

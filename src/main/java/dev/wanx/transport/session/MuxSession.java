@@ -42,6 +42,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private long nextLocalId;
     private final long localParity;
     private volatile Consumer<IncomingStream> acceptor;
+    private volatile Consumer<byte[]> configListener;
+    private byte[] pendingConfig;          // a CONFIG that came before any listener (loop only)
+    private volatile long unknownFramesIgnored;
+    private boolean unknownLogged;
     private volatile boolean active = true;
     private boolean pumping;
     private long outstandingCredit;
@@ -146,6 +150,47 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     @Override public void setAcceptor(Consumer<IncomingStream> acceptor) { this.acceptor = acceptor; }
 
+    /**
+     * Sends a CONFIG frame (far to near: the near-side policy's wire form). Any thread. Dropped when the session is
+     * closed, or with a warning when it does not fit one frame on this carrier.
+     */
+    public void sendConfig(byte[] payload) {
+        byte[] copy = payload.clone();
+        onLoop(() -> {
+            if (!active) return;
+            if (1 + copy.length > link.maxFrameSize()) {
+                LOG.warning("config of " + copy.length + " bytes does not fit a frame on " + link.name() + " to " + link.peerName() + ", not sent");
+                return;
+            }
+            sendControl(Frame.config(alloc, copy));
+        });
+    }
+
+    /**
+     * Receives the peer's CONFIG payloads, on the session's loop. Any thread. A CONFIG that arrived before a
+     * listener was set is handed to it at once (only the latest one), so the session may start before the listener.
+     */
+    public void setConfigListener(Consumer<byte[]> listener) {
+        onLoop(() -> {
+            configListener = listener;
+            byte[] p = pendingConfig;
+            if (listener != null && p != null) {
+                pendingConfig = null;
+                deliverConfig(listener, p);
+            }
+        });
+    }
+
+    /** Whether the carrier may send FEC parity ({@link FrameLink#setFecAllowed}). Any thread. */
+    public void setFecAllowed(boolean allowed) {
+        onLoop(() -> {
+            if (active) link.setFecAllowed(allowed);
+        });
+    }
+
+    /** Frames of unknown types the peer sent and this end skipped. */
+    public long unknownFramesIgnored() { return unknownFramesIgnored; }
+
     @Override public boolean isActive() { return active; }
 
     @Override public CompletableFuture<Throwable> closeFuture() { return closeFuture; }
@@ -175,11 +220,19 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         try {
             int type = f.isReadable() ? Frame.type(f) : -1;
             int min = Frame.minSize(type);
-            if (min < 0 || f.readableBytes() < min) {
+            if (type < 0 || f.readableBytes() < min) {
                 protocolError("malformed frame type " + type + " length " + f.readableBytes());
                 return;
             }
             liveness.onHeard(clock.getAsLong());
+            if (min < 0) {
+                ignoreUnknown(type, f.readableBytes());
+                return;
+            }
+            if (type == Frame.CONFIG) {
+                onConfig(Frame.configPayload(f));
+                return;
+            }
             if (type == Frame.PING) {
                 link.send(Frame.ping(alloc, Frame.PONG, Frame.pingToken(f)));
                 link.flush();
@@ -236,6 +289,33 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         streamsOpen++;
         streamsTotal++;
         return s;
+    }
+
+    /** A frame type from a newer peer: session-level by rule (docs/PROTOCOL.md), so it is safe to skip. */
+    private void ignoreUnknown(int type, int length) {
+        unknownFramesIgnored++;
+        if (!unknownLogged) {
+            unknownLogged = true;
+            LOG.fine(() -> "session with " + link.peerName() + ": ignoring frames of unknown type " + type
+                    + " (length " + length + "), the peer is newer; logged once per session");
+        }
+    }
+
+    private void onConfig(byte[] payload) {
+        Consumer<byte[]> l = configListener;
+        if (l == null) {
+            pendingConfig = payload; // kept for a listener set later; only the latest counts
+            return;
+        }
+        deliverConfig(l, payload);
+    }
+
+    private void deliverConfig(Consumer<byte[]> l, byte[] payload) {
+        try {
+            l.accept(payload);
+        } catch (RuntimeException e) {
+            LOG.warning("config listener failed: " + e);
+        }
     }
 
     private void onOpen(MuxStream s, ByteBuf f) {

@@ -76,6 +76,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final Fec.Receiver fecIn;
     private long burstBytes;
     private boolean protectNext;
+    private boolean fecAllowed = true;
     /**
      * Parity follows this direction's loss: the recent loss rate (ack-eliciting packets, halved every 1024 sent) or,
      * before there is enough of it, the path history's. Below {@link #FEC_MIN_LOSS} there is none.
@@ -480,7 +481,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             recentSent /= 2;
             recentLost /= 2;
         }
-        protectNext = fecOut != null && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
+        protectNext = fecOut != null && fecAllowed && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
         seal(pkt, peer);
         if (fecOut != null && eliciting) {
             if (protectNext) {
@@ -500,6 +501,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         return recentLost / recentSent >= FEC_MIN_LOSS;
     }
+
+    /** The near-side policy's fec: off stops new parity (a group already started is still closed with its repair). */
+    public void setFecAllowed(boolean allowed) { this.fecAllowed = allowed; }
 
     /** The loss rate a path history remembers for this path (before this connection has measured its own). */
     public void expectLoss(double loss) { this.expectedLoss = loss; }

@@ -139,6 +139,11 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     public byte[] farAnnouncement() { return announcement.clone(); }
 
     @Override
+    public void setFecAllowed(boolean allowed) {
+        if (conn != null) conn.setFecAllowed(allowed);
+    }
+
+    @Override
     public String name() { return "udp"; }
 
     @Override

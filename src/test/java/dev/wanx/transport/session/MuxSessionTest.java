@@ -184,7 +184,7 @@ class MuxSessionTest {
     @Test void malformedFrameClosesTheSession() throws Exception {
         connect(1200, null, ECHO);
         farLoop.execute(() -> {
-            links[1].send(Unpooled.wrappedBuffer(new byte[] {99, 1, 2}));
+            links[1].send(Unpooled.wrappedBuffer(new byte[] {Frame.CREDIT, 1, 2})); // a known type, too short
             links[1].flush();
         });
         assertNotNull(near.closeFuture().get(5, TimeUnit.SECONDS));

@@ -1,0 +1,30 @@
+package dev.wanx.transport.udp;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+/** The near-side policy's fec = off stops parity on a connection, fec = auto lets it decide again. */
+class FecPolicyTest {
+    static final long S = 1_000_000_000L;
+    static final long MS = 1_000_000L;
+
+    @Test void fecOffSendsNoParityAutoSendsItAgain() {
+        SimNet net = new SimNet(3, 0, 0, 0, 20 * MS, 0, 0, 12_500_000L, 1_250_000L, UdpOptions.defaults());
+        try (net) {
+            assertTrue(net.a.conn.fecWanted(), "an unknown path counts as lossy: parity would be sent");
+            net.a.conn.setFecAllowed(false);
+            for (int i = 0; i < 40; i++) net.a.conn.send(Unpooled.buffer(1000).writeInt(i).writeZero(996));
+            net.a.conn.flush(net.now);
+            assertTrue(net.runUntil(() -> net.b.received == 40, 10 * S, () -> { }));
+            assertEquals(0, net.a.conn.counters.fecRepairsSent, "fec = off: no repair packets");
+            net.runUntil(() -> false, S, () -> { }); // idle: the next packets start a new burst
+            net.a.conn.setFecAllowed(true);
+            for (int i = 0; i < 40; i++) net.a.conn.send(Unpooled.buffer(1000).writeInt(40 + i).writeZero(996));
+            net.a.conn.flush(net.now);
+            assertTrue(net.runUntil(() -> net.b.received == 80, 10 * S, () -> { }));
+            assertTrue(net.a.conn.counters.fecRepairsSent > 0, "fec = auto: the burst is protected");
+        }
+    }
+}
