@@ -27,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ""
         },
         subcommands = {DemoCommand.class, KeygenCommand.class, FarCommand.class, NearCommand.class,
-            VersionCommand.class, DictCommand.class, WarmCommand.class, CommandLine.HelpCommand.class},
+            VersionCommand.class, DictCommand.class, WarmCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
         footer = ExitCodes.FOOTER)
 public final class Wanx implements Callable<Integer> {
 

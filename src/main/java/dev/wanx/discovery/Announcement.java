@@ -34,8 +34,11 @@ public record Announcement(int loadPercent, String configVersion, List<FleetMemb
         fleet = fleet == null ? null : List.copyOf(fleet);
     }
 
-    /** Encodes; leaves the fleet out (count 255) when it would not fit {@link #MAX_BYTES}. */
-    public byte[] encode() {
+    /** Encodes for a handshake reply; leaves the fleet out (count 255) when it would not fit {@link #MAX_BYTES}. */
+    public byte[] encode() { return encode(MAX_BYTES); }
+
+    /** Encodes; leaves the fleet out (count 255) when it would not fit {@code maxBytes} (an ANNOUNCE frame has more room). */
+    public byte[] encode(int maxBytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(FORMAT);
         out.write(loadPercent < 0 ? 255 : loadPercent);
@@ -43,7 +46,7 @@ public record Announcement(int loadPercent, String configVersion, List<FleetMemb
         out.write(v.length);
         out.writeBytes(v);
         byte[] members = fleet == null ? null : encodeFleet(fleet);
-        if (members == null || out.size() + members.length > MAX_BYTES) {
+        if (members == null || out.size() + members.length > maxBytes) {
             out.write(NOT_INCLUDED);
         } else {
             out.writeBytes(members);

@@ -72,7 +72,9 @@ public final class FarServer implements AutoCloseable {
         this.fleet = fleet;
         this.fleetSettings = fleetSettings;
         if (fleetSettings.file() != null) {
-            watcher.scheduleWithFixedDelay(fleet::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
+            watcher.scheduleWithFixedDelay(() -> {
+                if (fleet.reloadIfChanged()) announceToAll();
+            }, 1, 1, TimeUnit.SECONDS);
         }
         this.paths = paths;
         this.reduction = reduction;
@@ -204,8 +206,21 @@ public final class FarServer implements AutoCloseable {
     }
 
     /** What every handshake reply tells the near: load, config version, fleet. Cheap: runs per handshake on a loop. */
-    byte[] announcement() {
-        return new Announcement(fleetSettings.loadPercent(sessions.size()), "", fleet.members().isEmpty() ? null : fleet.members()).encode();
+    byte[] announcement() { return announcementFor(Announcement.MAX_BYTES); }
+
+    /** An ANNOUNCE frame's room on the smallest carrier (a UDP packet), so a fleet too long for the handshake still goes. */
+    private static final int ANNOUNCE_FRAME_BYTES = 1100;
+
+    private byte[] announcementFor(int maxBytes) {
+        String version = policyVersion();
+        return new Announcement(fleetSettings.loadPercent(sessions.size()), version == null ? "" : version,
+                fleet.members().isEmpty() ? null : fleet.members()).encode(maxBytes);
+    }
+
+    /** Tells every open session the new fleet (an ANNOUNCE frame), so nears use it at their next session. */
+    private void announceToAll() {
+        byte[] a = announcementFor(ANNOUNCE_FRAME_BYTES);
+        for (MuxSession s : sessions) s.sendAnnouncement(a);
     }
 
     /** The fleet this far announces now. */

@@ -3,6 +3,8 @@ package dev.wanx.near;
 import dev.wanx.config.EffectivePolicy;
 import dev.wanx.config.NearPolicy;
 import dev.wanx.crypto.KeyFiles;
+import dev.wanx.near.status.ControlSocket;
+import dev.wanx.near.status.StatusReport;
 import dev.wanx.discovery.FleetStore;
 import dev.wanx.crypto.X25519KeyPair;
 import dev.wanx.reduce.ReduceSettings;
@@ -48,10 +50,12 @@ public final class NearServer implements AutoCloseable {
     private final ReductionService reduction;
     private final PathMemory paths;
     private final EffectivePolicy policy;
+    private final ControlSocket control;
 
     private NearServer(EventLoopGroup boss, EventLoopGroup workers, SessionManager sessions, List<Channel> listeners,
-                       ReductionService reduction, PathMemory paths, EffectivePolicy policy) {
+                       ReductionService reduction, PathMemory paths, EffectivePolicy policy, ControlSocket control) {
         this.policy = policy;
+        this.control = control;
         this.reduction = reduction;
         this.paths = paths;
         this.boss = boss;
@@ -106,7 +110,8 @@ public final class NearServer implements AutoCloseable {
         }
         sessions.start();
         for (Channel l : listeners) LOG.info("near listening on " + l.localAddress());
-        return new NearServer(boss, workers, sessions, listeners, reduction, paths, policy);
+        ControlSocket control = ControlSocket.open(config.stateDir(), new StatusReport(sessions, policy, router.streams())::answer);
+        return new NearServer(boss, workers, sessions, listeners, reduction, paths, policy, control);
     }
 
     /** A new session: apply the policy's fec to it, and take every policy its far pushes (CONFIG frames). */
@@ -184,6 +189,7 @@ public final class NearServer implements AutoCloseable {
     public void awaitClose() throws InterruptedException { closed.await(); }
 
     @Override public void close() {
+        if (control != null) control.close();
         listeners.forEach(c -> c.close().syncUninterruptibly());
         sessions.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,6 +1,7 @@
 package dev.wanx.near;
 
 import dev.wanx.config.EffectivePolicy;
+import dev.wanx.near.status.StreamRegistry;
 import dev.wanx.relay.Conduit;
 import dev.wanx.reduce.ReducingConduit;
 import dev.wanx.reduce.ReductionService;
@@ -34,6 +35,8 @@ public final class Router implements OutboundDialer {
      * @param reduction   null to carry bytes as they are
      * @param farIdentity stable name of the far for the dictionary's per-peer membership (its public key)
      */
+    private final StreamRegistry streams = new StreamRegistry();
+
     public Router(SessionManager sessions, TcpDialer direct, EffectivePolicy policy, ReductionService reduction, String farIdentity) {
         this.sessions = sessions;
         this.direct = direct;
@@ -47,6 +50,9 @@ public final class Router implements OutboundDialer {
                   ReductionService reduction, String farIdentity) {
         this(sessions, direct, EffectivePolicy.defaults(accelerate, reduction != null, failForwardAfter), reduction, farIdentity);
     }
+
+    /** The tunneled streams open now (for status). */
+    public StreamRegistry streams() { return streams; }
 
     /** Whether the accelerate policy selects this destination (host:port, or for plain HTTP the URL). */
     public boolean accelerated(StreamOpen dest, String url) {
@@ -88,7 +94,8 @@ public final class Router implements OutboundDialer {
         return opened.handle((stream, err) -> {
             if (err == null) {
                 if (firstData != null) firstData.release();
-                return CompletableFuture.<Conduit>completedFuture(stream);
+                return CompletableFuture.completedFuture(streams.track(stream, dest.hostPort(),
+                        stream instanceof ReducingConduit r ? r.stats() : null));
             }
             Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof DialException d && d.error() == DialError.TUNNEL_DOWN) {

@@ -144,7 +144,14 @@ public final class SessionManager implements AutoCloseable {
         announcement = ann;
         choiceReason = reason;
         if (ann != null && ann.fleet() != null) fleet.update(ann.fleet(), link.peerName());
-        return new MuxSession(link, true, muxOptions);
+        MuxSession s = new MuxSession(link, true, muxOptions);
+        s.setAnnouncementListener(bytes -> { // the far's fleet changed while this session is up: the next session uses it
+            Announcement a = Announcement.decode(bytes);
+            if (a == null) return;
+            announcement = a;
+            if (a.fleet() != null) fleet.update(a.fleet(), link.peerName());
+        });
+        return s;
     }
 
     private void onAttemptDone(TunnelSession s, Throwable err, boolean fromFleet) {

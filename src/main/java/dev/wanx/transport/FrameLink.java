@@ -48,6 +48,9 @@ public interface FrameLink {
      */
     default void setFecAllowed(boolean allowed) { }
 
+    /** Detailed counters by name (loss classes, FEC, retransmits), for status; empty when the carrier has none. */
+    default java.util.Map<String, Long> carrierCounters() { return java.util.Map.of(); }
+
     /** Carrier name for stats/logs: "udp" or "tcp". */
     String name();
 

@@ -41,4 +41,7 @@ public interface TunnelSession {
     String carrier();
 
     SessionStats stats();
+
+    /** The carrier's detailed counters by name (loss classes, FEC, retransmits), for status; empty when it has none. */
+    default java.util.Map<String, Long> carrierCounters() { return java.util.Map.of(); }
 }

@@ -140,6 +140,7 @@ class FleetTest {
         int portD = freePort("127.0.0.5");
         farD = startFarProcess("127.0.0.5", portD);
         String keyD = Files.readString(dir.resolve("farD.pub")).trim();
+        warmUp(new InetSocketAddress("127.0.0.5", portD), "farD.pub"); // a fresh JVM's first handshakes are slow: not what is tested
         writeFleet(line(a) + "\n" + line(b) + "\n" + line(c) + "\n127.0.0.5:" + portD + " " + keyD + "\n");
         await("the near learns the new member from its far", 8_000, () -> near.sessions().fleet().members().size() == 4);
         near.close();
@@ -223,6 +224,19 @@ class FleetTest {
             g.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
         assertEquals(0, a.sessionCount());
+    }
+
+    /** A few handshakes with a far, closed at once, so its JIT has compiled the handshake path. */
+    private void warmUp(InetSocketAddress far, String farPub) throws Exception {
+        EventLoopGroup g = dev.wanx.relay.NettyTransport.group(1, "fleet-warm");
+        try {
+            for (int i = 0; i < 20; i++) {
+                UdpCarrier.connect(g, far, KeyFiles.readPrivate(dir.resolve("near.key")), KeyFiles.readPublic(dir.resolve(farPub)),
+                        UdpOptions.defaults()).get(5, TimeUnit.SECONDS).close("warm-up");
+            }
+        } finally {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     private InetSocketAddress forward() { return near.boundAddresses().get(0); }

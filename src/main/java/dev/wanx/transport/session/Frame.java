@@ -20,12 +20,13 @@ import java.nio.charset.StandardCharsets;
  * PING    type=7 | token u64      (answered at once with PONG: a liveness probe)
  * PONG    type=8 | token u64
  * CONFIG  type=9 | policy...  (far to near: the near-side policy, {@code dev.wanx.config.NearPolicy}'s wire form)
+ * ANNOUNCE type=10 | announcement... (far to near: {@code dev.wanx.discovery.Announcement} again, when it changed)
  * </pre>
  * A type not listed here is ignored by the receiver (see {@link #minSize}): new frame types must be session-level and
  * safe to ignore, so an older peer keeps working.
  */
 public final class Frame {
-    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8, CONFIG = 9;
+    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8, CONFIG = 9, ANNOUNCE = 10;
     public static final int FLAG_FIN = 1;
     public static final int DATA_HEADER = 1 + 8 + 8 + 1;
     public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 1 + 2 + 1;
@@ -126,13 +127,13 @@ public final class Frame {
 
     public static long pingToken(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
 
-    // ---- CONFIG ----
-    public static ByteBuf config(ByteBufAllocator alloc, byte[] payload) {
-        return alloc.buffer(1 + payload.length).writeByte(CONFIG).writeBytes(payload);
+    // ---- session-level messages: CONFIG, ANNOUNCE ----
+    public static ByteBuf message(ByteBufAllocator alloc, int type, byte[] payload) {
+        return alloc.buffer(1 + payload.length).writeByte(type).writeBytes(payload);
     }
 
-    /** A copy of CONFIG's payload (the receiver keeps it beyond the frame's life). */
-    public static byte[] configPayload(ByteBuf f) {
+    /** A copy of a CONFIG's or ANNOUNCE's payload (the receiver keeps it beyond the frame's life). */
+    public static byte[] messagePayload(ByteBuf f) {
         byte[] b = new byte[f.readableBytes() - 1];
         f.getBytes(f.readerIndex() + 1, b);
         return b;
@@ -151,7 +152,7 @@ public final class Frame {
             case CREDIT -> 17;
             case CLOSE -> 2;
             case PING, PONG -> 9;
-            case CONFIG -> 2; // at least the policy's format byte
+            case CONFIG, ANNOUNCE -> 2; // at least the payload's format byte
             default -> -1;
         };
     }

@@ -42,8 +42,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private long nextLocalId;
     private final long localParity;
     private volatile Consumer<IncomingStream> acceptor;
-    private volatile Consumer<byte[]> configListener;
-    private byte[] pendingConfig;          // a CONFIG that came before any listener (loop only)
+    /** Listeners of the session-level messages (CONFIG, ANNOUNCE), by frame type; loop only. */
+    private final java.util.Map<Integer, Consumer<byte[]>> messageListeners = new java.util.HashMap<>();
+    /** The latest message of each type that came before any listener (loop only). */
+    private final java.util.Map<Integer, byte[]> pendingMessages = new java.util.HashMap<>();
     private volatile long unknownFramesIgnored;
     private boolean unknownLogged;
     private volatile boolean active = true;
@@ -154,15 +156,21 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
      * Sends a CONFIG frame (far to near: the near-side policy's wire form). Any thread. Dropped when the session is
      * closed, or with a warning when it does not fit one frame on this carrier.
      */
-    public void sendConfig(byte[] payload) {
+    public void sendConfig(byte[] payload) { sendMessage(Frame.CONFIG, payload); }
+
+    /** Sends an ANNOUNCE frame (far to near: its announcement again, e.g. when the fleet changed). As {@link #sendConfig}. */
+    public void sendAnnouncement(byte[] payload) { sendMessage(Frame.ANNOUNCE, payload); }
+
+    private void sendMessage(int type, byte[] payload) {
         byte[] copy = payload.clone();
         onLoop(() -> {
             if (!active) return;
             if (1 + copy.length > link.maxFrameSize()) {
-                LOG.warning("config of " + copy.length + " bytes does not fit a frame on " + link.name() + " to " + link.peerName() + ", not sent");
+                LOG.warning("message type " + type + " of " + copy.length + " bytes does not fit a frame on " + link.name()
+                        + " to " + link.peerName() + ", not sent");
                 return;
             }
-            sendControl(Frame.config(alloc, copy));
+            sendControl(Frame.message(alloc, type, copy));
         });
     }
 
@@ -170,14 +178,16 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
      * Receives the peer's CONFIG payloads, on the session's loop. Any thread. A CONFIG that arrived before a
      * listener was set is handed to it at once (only the latest one), so the session may start before the listener.
      */
-    public void setConfigListener(Consumer<byte[]> listener) {
+    public void setConfigListener(Consumer<byte[]> listener) { setMessageListener(Frame.CONFIG, listener); }
+
+    /** Receives the peer's ANNOUNCE payloads, as {@link #setConfigListener}. */
+    public void setAnnouncementListener(Consumer<byte[]> listener) { setMessageListener(Frame.ANNOUNCE, listener); }
+
+    private void setMessageListener(int type, Consumer<byte[]> listener) {
         onLoop(() -> {
-            configListener = listener;
-            byte[] p = pendingConfig;
-            if (listener != null && p != null) {
-                pendingConfig = null;
-                deliverConfig(listener, p);
-            }
+            messageListeners.put(type, listener);
+            byte[] p = pendingMessages.remove(type);
+            if (listener != null && p != null) deliverMessage(listener, p);
         });
     }
 
@@ -214,6 +224,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 c.wireBytesSent(), c.wireBytesReceived(), c.rttMicros(), c.lossRate(), c.rateBps());
     }
 
+    @Override public java.util.Map<String, Long> carrierCounters() { return link.carrierCounters(); }
+
     // ---------------- FrameLink.Handler (loop) ----------------
 
     @Override public void onFrame(ByteBuf f) {
@@ -229,8 +241,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 ignoreUnknown(type, f.readableBytes());
                 return;
             }
-            if (type == Frame.CONFIG) {
-                onConfig(Frame.configPayload(f));
+            if (type == Frame.CONFIG || type == Frame.ANNOUNCE) {
+                onMessage(type, Frame.messagePayload(f));
                 return;
             }
             if (type == Frame.PING) {
@@ -301,20 +313,20 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         }
     }
 
-    private void onConfig(byte[] payload) {
-        Consumer<byte[]> l = configListener;
+    private void onMessage(int type, byte[] payload) {
+        Consumer<byte[]> l = messageListeners.get(type);
         if (l == null) {
-            pendingConfig = payload; // kept for a listener set later; only the latest counts
+            pendingMessages.put(type, payload); // kept for a listener set later; only the latest counts
             return;
         }
-        deliverConfig(l, payload);
+        deliverMessage(l, payload);
     }
 
-    private void deliverConfig(Consumer<byte[]> l, byte[] payload) {
+    private void deliverMessage(Consumer<byte[]> l, byte[] payload) {
         try {
             l.accept(payload);
         } catch (RuntimeException e) {
-            LOG.warning("config listener failed: " + e);
+            LOG.warning("session message listener failed: " + e);
         }
     }
 

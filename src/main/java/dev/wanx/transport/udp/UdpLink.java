@@ -156,6 +156,23 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
                 conn.rtt().smoothedNs() / 1000, conn.lossRate(), conn.congestionControl().bandwidthEstimate() * 8);
     }
 
+    @Override
+    public java.util.Map<String, Long> carrierCounters() {
+        ConnectionCounters c = conn.counters; // plain fields written on the loop: a status view may be a moment stale
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("packetsSent", c.packetsSent);
+        m.put("packetsReceived", c.packetsReceived);
+        m.put("packetsLost", c.packetsLost);
+        m.put("lostRandom", c.lostRandom);
+        m.put("lostCongestion", c.lostCongestion);
+        m.put("framesRetransmitted", c.framesRetransmitted);
+        m.put("fecRepairsSent", c.fecRepairsSent);
+        m.put("fecRecovered", c.fecRecovered);
+        m.put("migrations", c.migrations);
+        m.put("forgedPackets", c.forgedPackets);
+        return m;
+    }
+
     /** Detailed counters (drops, forgeries, retransmits); read on the event loop for exact values. */
     public ConnectionCounters counters() { return conn.counters; }
 
