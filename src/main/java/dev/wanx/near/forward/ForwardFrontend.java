@@ -40,9 +40,14 @@ public final class ForwardFrontend {
     }
 
     static void accept(SocketChannel ch, StreamOpen dest, OutboundDialer dialer) {
-        // Auto-read goes off here: the client's bytes wait in the kernel (and its window) until the dial is done.
+        ch.pipeline().addLast("firstBytes", new FirstBytes(first -> dial(ch, dest, dialer, first)));
+    }
+
+    /** With the client's first bytes (or null): they go with the dial, so the tunnel's open costs no round trip. */
+    private static void dial(SocketChannel ch, StreamOpen dest, OutboundDialer dialer, io.netty.buffer.ByteBuf first) {
+        // Auto-read is off from here: the client's later bytes wait in the kernel (and its window) until the dial is done.
         ChannelConduit client = ChannelConduit.attach(ch);
-        CompletableFuture<Conduit> dialed = OutboundDialer.dialSafely(dialer, dest, null, null);
+        CompletableFuture<Conduit> dialed = OutboundDialer.dialSafely(dialer, dest, null, first);
         dialed.whenComplete((upstream, err) -> {
             if (err != null) {
                 LOG.log(Level.FINE, () -> "forward to " + dest + " failed: " + DialFailures.unwrap(err).getMessage());
