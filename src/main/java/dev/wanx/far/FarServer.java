@@ -58,12 +58,6 @@ public final class FarServer implements AutoCloseable {
     private final PolicyFile nearPolicy;
     private final FleetSource fleet;
     private final FleetSettings fleetSettings;
-    /** Re-reads the fleet file (blocking file I/O: never on the event loops). */
-    private final java.util.concurrent.ScheduledExecutorService watcher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "wanx-far-watch");
-        t.setDaemon(true);
-        return t;
-    });
 
     private FarServer(EventLoopGroup boss, EventLoopGroup workers, TcpCarrierServer tcp, UdpServer udp, ReductionService reduction,
                       WarmFileServer warm, TcpDialer dialer, PathMemory paths, PolicyFile nearPolicy, FleetSource fleet,
@@ -71,11 +65,6 @@ public final class FarServer implements AutoCloseable {
         this.nearPolicy = nearPolicy;
         this.fleet = fleet;
         this.fleetSettings = fleetSettings;
-        if (fleetSettings.file() != null) {
-            watcher.scheduleWithFixedDelay(() -> {
-                if (fleet.reloadIfChanged()) announceToAll();
-            }, 1, 1, TimeUnit.SECONDS);
-        }
         this.paths = paths;
         this.reduction = reduction;
         this.warm = warm;
@@ -140,6 +129,9 @@ public final class FarServer implements AutoCloseable {
         }
         self[0] = new FarServer(boss, workers, tcp, udp, reduction, warm, dialer, paths, nearPolicy, fleet, config.fleet());
         LOG.info("far listening on " + tcp.localAddress() + " (udp+tcp), " + authorized.size() + " authorized peer(s)");
+        // Each watched file polls on a daemon thread of its own (blocking file I/O: never on the event loops).
+        fleet.addListener(members -> self[0].announceToAll());
+        fleet.start();
         if (nearPolicy != null) {
             nearPolicy.addListener(self[0]::pushToAll);
             nearPolicy.start();
@@ -246,7 +238,7 @@ public final class FarServer implements AutoCloseable {
     public void awaitClose() throws InterruptedException { closed.await(); }
 
     @Override public void close() {
-        watcher.shutdownNow();
+        fleet.close();
         if (nearPolicy != null) nearPolicy.close();
         for (MuxSession s : sessions) s.close("far shutting down");
         tcp.close();

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,22 +19,59 @@ class FleetFilesTest {
         Files.writeString(f, "# fleet\na.example:7443\n");
         FleetSource s = new FleetSource(List.of(FleetMember.parse("self.example:7443")), f);
         assertEquals(List.of(FleetMember.parse("self.example:7443"), FleetMember.parse("a.example:7443")), s.members());
-        assertFalse(s.reloadIfChanged(), "unchanged");
+        assertFalse(s.poll(), "unchanged");
 
         Files.writeString(f, "a.example:7443\nb.example:7443 # new\n");
         Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 2000));
-        assertTrue(s.reloadIfChanged());
+        assertTrue(s.poll());
         assertEquals(3, s.members().size());
 
         Files.writeString(f, "b.example:7443\nnot an address\n");
         Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 4000));
-        assertFalse(s.reloadIfChanged(), "a bad edit changes nothing");
+        assertFalse(s.poll(), "a bad edit changes nothing");
         assertEquals(3, s.members().size(), "the last good fleet stays");
 
         Files.writeString(f, "b.example:7443\n");
         Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 6000));
-        assertTrue(s.reloadIfChanged());
+        assertTrue(s.poll());
         assertEquals(List.of(FleetMember.parse("self.example:7443"), FleetMember.parse("b.example:7443")), s.members(), "a.example removed");
+    }
+
+    @Test void aSameSizeEditWithinTheSameSecondIsSeen() throws Exception {
+        Path f = dir.resolve("fleet");
+        Files.writeString(f, "a.example:7443\n");
+        FileTime t = FileTime.fromMillis(1_000_000_000L);
+        Files.setLastModifiedTime(f, t);
+        AtomicLong now = new AtomicLong(t.toMillis() + 3_600_000);
+        FleetSource s = new FleetSource(List.of(), f, now::get);
+        Files.writeString(f, "b.example:7443\n"); // same size, and the same time on a coarse file system
+        Files.setLastModifiedTime(f, t);
+        assertFalse(s.poll(), "an old time and the same size: not read");
+        now.set(t.toMillis() + 500); // polled within the racy window after the write
+        assertTrue(s.poll());
+        assertEquals(List.of(FleetMember.parse("b.example:7443")), s.members());
+    }
+
+    @Test void listenersHearOfAChangedFleetNotOfAnEditThatLeavesItAsItWas() throws Exception {
+        Path f = dir.resolve("fleet");
+        Files.writeString(f, "a.example:7443\n");
+        FleetSource s = new FleetSource(List.of(FleetMember.parse("self.example:7443")), f, () -> 0L); // every poll in the racy window: reads
+        List<List<FleetMember>> heard = new CopyOnWriteArrayList<>();
+        s.addListener(heard::add);
+        Files.writeString(f, "a.example:7443\nself.example:7443 # already a --fleet member\n");
+        assertFalse(s.poll(), "the merged fleet is the same");
+        Files.writeString(f, "c.example:7443\n");
+        assertTrue(s.poll());
+        assertEquals(List.of(List.of(FleetMember.parse("self.example:7443"), FleetMember.parse("c.example:7443"))), heard);
+    }
+
+    @Test void withoutAFileTheFleetIsFixed() throws Exception {
+        try (FleetSource s = new FleetSource(List.of(FleetMember.parse("self.example:7443")), null)) {
+            s.addListener(m -> fail("no file, no change"));
+            s.start();
+            assertFalse(s.poll());
+            assertEquals(List.of(FleetMember.parse("self.example:7443")), s.members());
+        }
     }
 
     @Test void aBadFleetFileAtStartIsAnErrorNamingTheLine() throws Exception {
