@@ -26,6 +26,8 @@ public final class FleetStore implements AutoCloseable {
     private final ExecutorService writer;
     private volatile List<FleetMember> members;
     private volatile String source;
+    /** An update not yet on disk (a save may be refused while closing: close then saves it). */
+    private volatile boolean dirty;
 
     private FleetStore(Path file, List<FleetMember> members, String source) {
         this.file = file;
@@ -82,11 +84,20 @@ public final class FleetStore implements AutoCloseable {
         removed.removeAll(fleet);
         LOG.info("fleet from " + from + ": " + fleet.size() + " far(s)" + (added.isEmpty() ? "" : ", added " + added)
                 + (removed.isEmpty() ? "" : ", removed " + removed));
-        if (writer != null) writer.execute(this::save);
+        if (writer != null) {
+            dirty = true;
+            try {
+                writer.execute(this::save);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the near is closing: close() writes it
+            }
+        }
         return true;
     }
 
-    private void save() {
+    private synchronized void save() {
+        if (!dirty) return;
+        dirty = false;
         List<FleetMember> m = members;
         StringBuilder sb = new StringBuilder("# the fleet as its fars announced it; rewritten by wanx near\n# from " + source + "\n");
         for (FleetMember x : m) sb.append(x).append('\n');
@@ -109,5 +120,7 @@ public final class FleetStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        save(); // an update that came while closing
+
     }
 }

@@ -94,6 +94,13 @@ class FleetFilesTest {
         assertTrue(again.source().startsWith("far:a.example:1 at "), again.source());
         again.close();
 
+        FleetStore closing = FleetStore.open(dir);
+        closing.close();
+        List<FleetMember> later = List.of(FleetMember.parse("c.example:3"));
+        assertTrue(closing.update(later, "far:c.example:3"), "an update racing the near's close");
+        closing.close();
+        assertEquals(later, FleetStore.open(dir).members(), "is still saved");
+
         Files.writeString(dir.resolve(FleetStore.FILE), "garbage here\n");
         assertTrue(FleetStore.open(dir).members().isEmpty(), "a damaged file is ignored: the seeds still work");
     }

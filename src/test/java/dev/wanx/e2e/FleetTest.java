@@ -121,16 +121,17 @@ class FleetTest {
     }
 
     @Test void nearestIsChosenTheFleetGrowsAndFailoverMovesNewStreams() throws Exception {
-        FarServer a = startFar("127.0.0.2", 60, 0);
-        FarServer b = startFar("127.0.0.3", 15, 0);
-        FarServer c = startFar("127.0.0.4", 120, 0);
+        // Delays far apart (and far above the no-delay process far added later), so a loaded CI machine keeps the order.
+        FarServer a = startFar("127.0.0.2", 150, 0);
+        FarServer b = startFar("127.0.0.3", 80, 0);
+        FarServer c = startFar("127.0.0.4", 250, 0);
         writeFleet(line(a) + "\n" + line(b) + "\n" + line(c) + "\n");
         await("every far re-reads the fleet file", 5_000, () -> fars.stream().allMatch(f -> f.fleet().size() == 3));
 
         // 1. The nearest answers first and is chosen; the others' half-sessions are dropped.
         startNear(List.of(a.localAddress(), b.localAddress(), c.localAddress()));
         TunnelSession s = awaitSession();
-        assertTrue(s.peerName().contains(line(b)), "nearest (15 ms) chosen: " + s.peerName() + " " + near.sessions().probes());
+        assertTrue(s.peerName().contains(line(b)), "nearest (80 ms) chosen: " + s.peerName() + " " + near.sessions().probes());
         await("the slowest far's answer is logged too", 5_000, () -> near.sessions().probes().size() == 3);
         assertEquals(3, near.sessions().fleet().members().size(), "the fleet came with the handshake reply");
         await("losers drop their half of the session", 5_000, () -> a.sessionCount() == 0 && c.sessionCount() == 0);
@@ -161,7 +162,8 @@ class FleetTest {
         });
         long failoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         System.err.println("failover to the next best far took " + failoverMs + " ms");
-        assertTrue(failoverMs <= 2_500, "failover took " + failoverMs + " ms (target 2 s; loopback, noisy CI)");
+        assertTrue(failoverMs <= 3_000, "failover took " + failoverMs + " ms (target 2 s, measured in the lab by scripts/bench-discovery; "
+                + "here a margin for a loaded CI machine)");
         long got = checked.get(30, TimeUnit.SECONDS);
         assertTrue(got < 64L << 20, "the in-flight stream was cut, not completed: " + got);
         long before = near.sessions().current().stats().streamsTotal();
