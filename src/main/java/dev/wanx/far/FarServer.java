@@ -79,8 +79,13 @@ public final class FarServer implements AutoCloseable {
         return start(config, UdpOptions.defaults());
     }
 
+    /** Throwaway handshakes at start (about a second on a fresh JVM), so the first near's probe measures the path, not the JIT. */
+    static final int WARM_UP_ROUNDS = 200;
+
     /** With UDP carrier options (tests: an impairment on the far's socket, e.g. an emulated delay). */
     public static FarServer start(FarConfig config, UdpOptions udpOptions) throws IOException {
+        long warmMs = dev.wanx.crypto.HandshakeWarmup.run(WARM_UP_ROUNDS); // before listening: no near meets a cold far
+        LOG.fine(() -> "handshake path warmed up in " + warmMs + " ms");
         FleetSource fleet = new FleetSource(config.fleet().members(), config.fleet().file()); // a bad fleet file stops the start
         X25519KeyPair key = KeyFiles.readPrivate(config.key());
         // Read before anything starts: an invalid policy file is a start-up error (IllegalArgumentException).

@@ -133,10 +133,27 @@ public final class SessionManager implements AutoCloseable {
         }
         a.whenComplete((s, err) -> onAttemptDone(s, err, fromFleet));
         resolver.execute(() -> {
+            warmUpOnce();
             List<ProbeRound.Target> targets = ProbeRound.resolve(candidates, seedKey, probes);
             timer.execute(() -> new ProbeRound(targets, connector, timer, probes, this::bind, a).start());
         });
     }
+
+    private boolean warmedUp; // resolver thread only
+
+    /**
+     * Before the first probe round: a fresh JVM's first handshakes are slow (class loading, interpretation), and a
+     * probe round measures every far's RTT through them. About half a second once; connections wait for it as for
+     * any attempt (up to the fail-forward delay), then go direct.
+     */
+    private void warmUpOnce() {
+        if (warmedUp) return;
+        warmedUp = true;
+        long ms = dev.wanx.crypto.HandshakeWarmup.run(WARM_UP_ROUNDS);
+        LOG.fine(() -> "handshake path warmed up in " + ms + " ms");
+    }
+
+    static final int WARM_UP_ROUNDS = 30;
 
     /** The chosen far's link becomes the session. */
     private TunnelSession bind(FrameLink link, String reason) {
