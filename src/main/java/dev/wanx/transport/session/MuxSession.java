@@ -409,15 +409,18 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
         long rttNs = TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros());
         if (liveness.onTick(clock.getAsLong(), liveness.limitNs(rttNs))) {
-            probePeer();
+            probePeer(liveness.tickWindowNs(rttNs));
             link.flush();
         }
     }
 
     private void probePeer() {
+        probePeer(liveness.limitNs(TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros())));
+    }
+
+    private void probePeer(long windowNs) {
         link.send(Frame.ping(alloc, Frame.PING, ++pingToken));
-        long rttNs = TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros());
-        loop.schedule(this::checkPeer, liveness.limitNs(rttNs), TimeUnit.NANOSECONDS);
+        loop.schedule(this::checkPeer, windowNs, TimeUnit.NANOSECONDS);
     }
 
     private void checkPeer() {

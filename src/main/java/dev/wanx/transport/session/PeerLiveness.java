@@ -53,6 +53,13 @@ final class PeerLiveness {
         return true;
     }
 
+    /**
+     * How long a PING sent by the tick waits for any sign of the far: half the open's limit (the far has already been
+     * silent a quarter of it when the tick fires), and still four round trips on a long link. A far silent while
+     * streams move data has nothing queued in front of its PONG, so this is no shorter than the open's case in effect.
+     */
+    long tickWindowNs(long rttNs) { return Math.max(minLimitNs / 2, 4 * Math.max(0, rttNs)); }
+
     /** The silence that kills: at least the configured limit, and four round trips on a long link. */
     long limitNs(long rttNs) { return Math.max(minLimitNs, 4 * Math.max(0, rttNs)); }
 

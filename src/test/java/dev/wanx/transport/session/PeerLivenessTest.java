@@ -60,6 +60,12 @@ class PeerLivenessTest {
         assertTrue(l.onTick(1400 * MS, 1000 * MS), "data within two limits and silent again since the PONG: a new check");
     }
 
+    @Test void theTicksCheckWaitsHalfTheLimitOrFourRoundTrips() {
+        PeerLiveness l = new PeerLiveness(1000 * MS, 0);
+        assertEquals(500 * MS, l.tickWindowNs(50 * MS));
+        assertEquals(2400 * MS, l.tickWindowNs(600 * MS));
+    }
+
     @Test void longLinksGetFourRoundTrips() {
         PeerLiveness l = new PeerLiveness(1000 * MS, 0);
         assertEquals(1000 * MS, l.limitNs(0));
