@@ -16,7 +16,13 @@ import java.util.SplittableRandom;
 public final class UdpConnection implements Frames.Visitor, LossDetector.Listener {
     /** What the connection asks of its surroundings (the Netty link in production, a fake in tests). */
     public interface Io {
+        /** Sends a datagram and takes ownership of its buffer. */
         void sendDatagram(ByteBuf datagram, InetSocketAddress to);
+
+        /** Sends a datagram the caller keeps and reuses: its readable bytes are copied before this returns. */
+        default void sendDatagramCopy(ByteBuf datagram, InetSocketAddress to) {
+            sendDatagram(datagram.copy(), to);
+        }
 
         void flushDatagrams();
 
@@ -48,6 +54,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final PacketHeader header = new PacketHeader();
     private final AckFrame ackScratch = new AckFrame();
     private final ByteBuf plain;
+    /** The packet being sealed: reused, the Io copies it (heap: the JDK's AES-GCM is quicker on arrays than direct memory). */
+    private final ByteBuf sealed;
     private final SplittableRandom random;
     public final ConnectionCounters counters = new ConnectionCounters();
 
@@ -104,6 +112,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.cc = opts.congestionControl().create(maxDatagram, initialRttNs);
         this.pacer = new Pacer(4 * maxDatagram);
         this.plain = alloc.heapBuffer(opts.maxPayload() + 64);
+        this.sealed = alloc.heapBuffer(maxDatagram);
         this.random = new SplittableRandom(seed);
         this.lastReceivedNs = nowNs;
         this.lastElicitingSentNs = nowNs;
@@ -411,7 +420,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     private ByteBuf beginPacket() {
         plain.clear();
-        return alloc.directBuffer(maxDatagram);
+        return sealed.clear();
     }
 
     private void sendOne(long now, boolean withData, boolean needEliciting) {
@@ -528,8 +537,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
         counters.packetsSent++;
         counters.wireBytesSent += pkt.readableBytes();
-        if (protectNext) fecOut.onSealed(pkt, pn); // before the channel owns it
-        io.sendDatagram(pkt, to);
+        if (protectNext) fecOut.onSealed(pkt, pn);
+        io.sendDatagramCopy(pkt, to);
     }
 
     // ---------------------------------------------------------------- timers
@@ -608,6 +617,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         loss.abandonAll(this, nowNs);
         queue.releaseAll();
         plain.release();
+        sealed.release();
         io.onClosed(cause);
     }
 
