@@ -2,6 +2,7 @@ package dev.wanx.transport.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
@@ -54,7 +55,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final PacketHeader header = new PacketHeader();
     private final AckFrame ackScratch = new AckFrame();
     private final ByteBuf plain;
-    /** The packet being sealed: reused, the Io copies it (heap: the JDK's AES-GCM is quicker on arrays than direct memory). */
+    /**
+     * The packet being sealed: reused, the Io copies it (heap: the JDK's AES-GCM is quicker on arrays than direct memory).
+     * Its own array, not a pooled one: the JDK copies the input to a fresh buffer per call when input and output share an
+     * array (as two slices of one pooled chunk do) and the output lies after the input.
+     */
     private final ByteBuf sealed;
     private final SplittableRandom random;
     public final ConnectionCounters counters = new ConnectionCounters();
@@ -112,7 +117,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.cc = opts.congestionControl().create(maxDatagram, initialRttNs);
         this.pacer = new Pacer(4 * maxDatagram);
         this.plain = alloc.heapBuffer(opts.maxPayload() + 64);
-        this.sealed = alloc.heapBuffer(maxDatagram);
+        this.sealed = Unpooled.wrappedBuffer(new byte[maxDatagram]).clear();
         this.random = new SplittableRandom(seed);
         this.lastReceivedNs = nowNs;
         this.lastElicitingSentNs = nowNs;
