@@ -2,6 +2,7 @@ package dev.wanx.transport.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
@@ -16,7 +17,13 @@ import java.util.SplittableRandom;
 public final class UdpConnection implements Frames.Visitor, LossDetector.Listener {
     /** What the connection asks of its surroundings (the Netty link in production, a fake in tests). */
     public interface Io {
+        /** Sends a datagram and takes ownership of its buffer. */
         void sendDatagram(ByteBuf datagram, InetSocketAddress to);
+
+        /** Sends a datagram the caller keeps and reuses: its readable bytes are copied before this returns. */
+        default void sendDatagramCopy(ByteBuf datagram, InetSocketAddress to) {
+            sendDatagram(datagram.copy(), to);
+        }
 
         void flushDatagrams();
 
@@ -48,6 +55,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final PacketHeader header = new PacketHeader();
     private final AckFrame ackScratch = new AckFrame();
     private final ByteBuf plain;
+    /**
+     * The packet being sealed: reused, the Io copies it (heap: the JDK's AES-GCM is quicker on arrays than direct memory).
+     * Its own array, not a pooled one: the JDK copies the input to a fresh buffer per call when input and output share an
+     * array (as two slices of one pooled chunk do) and the output lies after the input.
+     */
+    private final ByteBuf sealed;
     private final SplittableRandom random;
     public final ConnectionCounters counters = new ConnectionCounters();
 
@@ -105,6 +118,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.cc = opts.congestionControl().create(maxDatagram, initialRttNs);
         this.pacer = new Pacer(4 * maxDatagram);
         this.plain = alloc.heapBuffer(opts.maxPayload() + 64);
+        this.sealed = Unpooled.wrappedBuffer(new byte[maxDatagram]).clear();
         this.random = new SplittableRandom(seed);
         this.lastReceivedNs = nowNs;
         this.lastElicitingSentNs = nowNs;
@@ -412,7 +426,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     private ByteBuf beginPacket() {
         plain.clear();
-        return alloc.directBuffer(maxDatagram);
+        return sealed.clear();
     }
 
     private void sendOne(long now, boolean withData, boolean needEliciting) {
@@ -532,8 +546,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
         counters.packetsSent++;
         counters.wireBytesSent += pkt.readableBytes();
-        if (protectNext) fecOut.onSealed(pkt, pn); // before the channel owns it
-        io.sendDatagram(pkt, to);
+        if (protectNext) fecOut.onSealed(pkt, pn);
+        io.sendDatagramCopy(pkt, to);
     }
 
     // ---------------------------------------------------------------- timers
@@ -612,6 +626,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         loss.abandonAll(this, nowNs);
         queue.releaseAll();
         plain.release();
+        sealed.release();
         io.onClosed(cause);
     }
 

@@ -5,7 +5,6 @@ import dev.wanx.transport.SessionStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
@@ -26,6 +25,7 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
     private UdpConnection conn;
     private Channel channel;
+    private final DatagramBatcher out;
     private Handler handler;
     private ScheduledFuture<?> timer;
     private long timerAtNs = Long.MAX_VALUE;
@@ -42,6 +42,7 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     UdpLink(EventLoop loop, Channel channel, String peerName, Rebinder rebinder, Consumer<UdpLink> onTerminated) {
         this.loop = loop;
         this.channel = channel;
+        this.out = new DatagramBatcher(channel.alloc(), channel);
         this.peerName = peerName;
         this.rebinder = rebinder;
         this.onTerminated = onTerminated;
@@ -196,7 +197,9 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
                 return;
             }
             Channel old = channel;
+            out.flush(old);
             channel = ((io.netty.channel.ChannelFuture) f).channel();
+            out.channelChanged(channel);
             old.close();
             conn.flush(now()); // the first packet from the new port starts the far end's path validation
             reschedule();
@@ -250,12 +253,16 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     // ------------------------------------------------------------- UdpConnection.Io
 
     @Override
-    public void sendDatagram(ByteBuf datagram, InetSocketAddress to) {
-        channel.write(new DatagramPacket(datagram, to), channel.voidPromise());
-    }
+    public void sendDatagram(ByteBuf datagram, InetSocketAddress to) { out.addOwned(channel, datagram, to); }
 
     @Override
-    public void flushDatagrams() { channel.flush(); }
+    public void sendDatagramCopy(ByteBuf datagram, InetSocketAddress to) { out.addCopy(channel, datagram, to); }
+
+    @Override
+    public void flushDatagrams() {
+        out.flush(channel);
+        channel.flush();
+    }
 
     @Override
     public void onFrame(ByteBuf frame) {
@@ -280,7 +287,7 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
         if (timer != null) {
             timer.cancel(false);
         }
-        channel.flush();
+        flushDatagrams();
         if (rebinder != null) {
             channel.close(); // the near end owns its socket
         }
