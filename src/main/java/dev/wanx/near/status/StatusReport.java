@@ -159,10 +159,13 @@ public final class StatusReport {
           .append(f.get("source").getAsString()).append(")\n");
         for (var e : f.getAsJsonArray("probes")) {
             JsonObject p = e.getAsJsonObject();
-            sb.append(String.format(Locale.ROOT, "          %-40s %-10s %8s %9s  %s%n", p.get("far").getAsString(), p.get("outcome").getAsString(),
-                    p.has("rttMs") ? p.get("rttMs").getAsLong() + " ms" : "-",
+            String outcome = p.get("outcome").getAsString();
+            boolean answered = p.has("rttMs");
+            sb.append(String.format(Locale.ROOT, "          %-40s %-9s %7s %9s  %s%n", p.get("far").getAsString(),
+                    answered ? outcome : "no answer", answered ? p.get("rttMs").getAsLong() + " ms" : "-",
                     p.has("loadPercent") ? "load " + p.get("loadPercent").getAsInt() + "%" : "",
-                    (p.has("configVersion") ? "config " + p.get("configVersion").getAsString() + ", " : "") + "at " + p.get("at").getAsString()));
+                    (p.has("configVersion") ? "config " + p.get("configVersion").getAsString() + ", " : "")
+                            + "at " + p.get("at").getAsString() + (answered ? "" : ": " + outcome)));
         }
         JsonObject c = m.getAsJsonObject("config");
         sb.append("config    ").append(c.has("pushedVersion") ? "far's version " + c.get("pushedVersion").getAsString() : "nothing pushed by a far").append('\n');
