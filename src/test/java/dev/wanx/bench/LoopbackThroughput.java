@@ -82,7 +82,7 @@ public final class LoopbackThroughput {
     }
 
     /** Sends bytes and waits for the sink's one-byte acknowledgement that it read them all. */
-    private static void send(InetSocketAddress to, long bytes) throws Exception {
+    static void send(InetSocketAddress to, long bytes) throws Exception {
         try (Socket s = new Socket()) {
             s.connect(to);
             OutputStream out = s.getOutputStream();
@@ -95,7 +95,7 @@ public final class LoopbackThroughput {
         }
     }
 
-    private static void drainForever(ServerSocket ss) {
+    static void drainForever(ServerSocket ss) {
         while (true) {
             try {
                 Socket s = ss.accept();
@@ -122,7 +122,7 @@ public final class LoopbackThroughput {
         }
     }
 
-    private static long cpuNanos() {
+    static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -10,9 +10,6 @@ import dev.wanx.near.NearServer;
 import dev.wanx.transport.Hint;
 import dev.wanx.transport.SessionStats;
 import dev.wanx.transport.TunnelSession;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -72,48 +69,9 @@ public final class UdpLoopback {
         System.exit(0);
     }
 
-    /** Sends bytes and waits for the sink's one-byte acknowledgement that it read them all. */
-    private static void send(InetSocketAddress to, long bytes) throws Exception {
-        try (Socket s = new Socket()) {
-            s.connect(to);
-            OutputStream out = s.getOutputStream();
-            byte[] buf = new byte[256 << 10];
-            new SecureRandom().nextBytes(buf);
-            out.write(java.nio.ByteBuffer.allocate(8).putLong(bytes).array());
-            for (long left = bytes; left > 0; left -= buf.length) out.write(buf, 0, (int) Math.min(buf.length, left));
-            out.flush();
-            if (s.getInputStream().read() != 1) throw new IllegalStateException("sink did not confirm");
-        }
-    }
+    private static void send(InetSocketAddress to, long bytes) throws Exception { LoopbackThroughput.send(to, bytes); }
 
-    private static void drainForever(ServerSocket ss) {
-        while (true) {
-            try {
-                Socket s = ss.accept();
-                Thread t = new Thread(() -> {
-                    try (s) {
-                        InputStream in = s.getInputStream();
-                        long n = java.nio.ByteBuffer.wrap(in.readNBytes(8)).getLong();
-                        byte[] buf = new byte[256 << 10];
-                        while (n > 0) {
-                            int r = in.read(buf, 0, (int) Math.min(buf.length, n));
-                            if (r < 0) throw new java.io.EOFException();
-                            n -= r;
-                        }
-                        s.getOutputStream().write(1);
-                    } catch (Exception e) {
-                        System.err.println("sink: " + e);
-                    }
-                });
-                t.setDaemon(true);
-                t.start();
-            } catch (Exception e) {
-                return;
-            }
-        }
-    }
+    private static void drainForever(ServerSocket ss) { LoopbackThroughput.drainForever(ss); }
 
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
+    private static long cpuNanos() { return LoopbackThroughput.cpuNanos(); }
 }
