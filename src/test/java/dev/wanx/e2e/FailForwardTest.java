@@ -36,7 +36,14 @@ class FailForwardTest {
             for (int i = 0; i < 3; i++) {
                 long t0 = System.nanoTime();
                 try (Socket s = Clients.connect(lab.forward())) {
-                    byte[][] sums = Clients.echo(s, 1 << 20, 20 + i);
+                    s.setSoTimeout(20_000);
+                    byte[][] sums;
+                    try {
+                        sums = Clients.echo(s, 1 << 20, 20 + i);
+                    } catch (java.net.SocketTimeoutException stuck) { // a rare hang seen on loaded machines: say where it was
+                        throw new AssertionError("direct echo " + i + " stuck; near status: "
+                                + dev.wanx.near.status.ControlSocket.ask(lab.dir.resolve("near-state").resolve("near.sock"), "status json"), stuck);
+                    }
                     assertArrayEquals(sums[0], sums[1]);
                 }
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
