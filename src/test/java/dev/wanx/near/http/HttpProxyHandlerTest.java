@@ -54,18 +54,9 @@ class HttpProxyHandlerTest {
         if (ch != null) ch.finishAndReleaseAll();
     }
 
-    private void send(String s) {
-        ch.writeInbound(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
-    }
+    private void send(String s) { RawHttp.send(ch, s); }
 
-    private String output() {
-        StringBuilder sb = new StringBuilder();
-        for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
-            sb.append(b.toString(StandardCharsets.ISO_8859_1));
-            b.release();
-        }
-        return sb.toString();
-    }
+    private String output() { return RawHttp.output(ch); }
 
     @Test void absoluteFormIsRewrittenAndRidesAsFirstData() {
         ScriptedDialer d = new ScriptedDialer();

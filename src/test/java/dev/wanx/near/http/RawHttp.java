@@ -59,4 +59,19 @@ final class RawHttp {
             return new Response(code, h, in.readAllBytes());
         }
     }
+
+    /** Feeds {@code s} to an embedded proxy handler as the client's bytes. */
+    static void send(io.netty.channel.embedded.EmbeddedChannel ch, String s) {
+        ch.writeInbound(io.netty.buffer.Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Everything the embedded handler wrote to its client so far, released. */
+    static String output(io.netty.channel.embedded.EmbeddedChannel ch) {
+        StringBuilder sb = new StringBuilder();
+        for (io.netty.buffer.ByteBuf b; (b = ch.readOutbound()) != null; ) {
+            sb.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        return sb.toString();
+    }
 }

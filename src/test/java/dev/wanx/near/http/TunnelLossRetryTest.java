@@ -38,18 +38,9 @@ class TunnelLossRetryTest {
         ch.pipeline().fireChannelActive();
     }
 
-    private void send(String s) {
-        ch.writeInbound(Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1));
-    }
+    private void send(String s) { RawHttp.send(ch, s); }
 
-    private String output() {
-        StringBuilder sb = new StringBuilder();
-        for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
-            sb.append(b.toString(StandardCharsets.ISO_8859_1));
-            b.release();
-        }
-        return sb.toString();
-    }
+    private String output() { return RawHttp.output(ch); }
 
     /** Completes dial {@code i} with a fresh in-memory upstream. */
     private FakeConduit dialed(int i) {
