@@ -10,7 +10,6 @@ import dev.wanx.relay.Conduit;
 import dev.wanx.transport.DialError;
 import dev.wanx.transport.StreamOpen;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
