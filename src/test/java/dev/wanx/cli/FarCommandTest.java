@@ -62,6 +62,8 @@ class FarCommandTest {
             {"--allow", "example.com", "bad --allow entry"},
             {"--connect-timeout", "soon", "'soon' is not a duration"},
             {"--connect-timeout", "0s", "must be positive"},
+            {"--fleet", "fra.example.net", "'fra.example.net': expected HOST:PORT"},
+            {"--capacity", "-1", "'--capacity': must not be negative"},
         };
         for (String[] c : cases) {
             Cli.Result r = Cli.run("far", "--key", keys.farKey(), "--authorized", keys.nearPub(), c[0], c[1]);
@@ -87,6 +89,28 @@ class FarCommandTest {
         Cli.Result gone = Cli.run("far", "--key", keys.farKey(), "--authorized", keys.nearPub(), "--near-policy", missing);
         assertEquals(ExitCodes.KEY_OR_CONFIG, gone.code());
         assertEquals("wanx far: near policy " + missing + ": no such file", gone.errFirstLine());
+    }
+
+    @Test void fleetOptionsMapToConfigAndABadFleetFileIsExit3NamingTheLine() throws Exception {
+        Path fleet = dir.resolve("fleet");
+        java.nio.file.Files.writeString(fleet, "# fleet\nb.example:7443 " + "A".repeat(43) + "=\n");
+        FarCommand far = Cli.parse("far", "--key", keys.farKey(), "--authorized", keys.nearPub(),
+                "--fleet", "a.example:7443,[2001:db8::7]:7443", "--fleet-file", fleet.toString(), "--capacity", "500");
+        dev.wanx.far.FleetSettings f = far.buildConfig().fleet();
+        assertEquals(List.of("a.example:7443", "[2001:db8::7]:7443"), f.members().stream().map(Object::toString).toList());
+        assertEquals(fleet, f.file());
+        assertEquals(500, f.capacity());
+        assertEquals(50, f.loadPercent(250));
+        assertEquals(100, f.loadPercent(900), "capped");
+        assertEquals(-1, dev.wanx.far.FleetSettings.NONE.loadPercent(3), "no capacity: no load reported");
+
+        java.nio.file.Files.writeString(fleet, "a.example:7443\nb.example:7443 notakey\n");
+        Cli.Result bad = Cli.run("far", "--key", keys.farKey(), "--authorized", keys.nearPub(), "--fleet-file", fleet.toString());
+        assertEquals(ExitCodes.KEY_OR_CONFIG, bad.code());
+        assertTrue(bad.errFirstLine().startsWith("wanx far: fleet file " + fleet + ": line 2: "), bad.err());
+        Cli.Result gone = Cli.run("far", "--key", keys.farKey(), "--authorized", keys.nearPub(), "--fleet-file", dir.resolve("no").toString());
+        assertEquals(ExitCodes.KEY_OR_CONFIG, gone.code());
+        assertTrue(gone.errFirstLine().contains(dir.resolve("no").toString()), gone.err());
     }
 
     @Test void missingRequiredOptionsAreExit2() {

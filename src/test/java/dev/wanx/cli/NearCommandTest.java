@@ -81,6 +81,24 @@ class NearCommandTest {
         assertEquals(Map.of("fail-forward-after", "command line"), both.buildConfig().policySources());
     }
 
+    @Test void peerTakesFilesOfAddresses() throws Exception {
+        Path fars = dir.resolve("fars");
+        java.nio.file.Files.writeString(fars, "# the fleet's seeds\n127.0.0.1:7443\n\n[::1]:7444  # second\n");
+        NearCommand near = Cli.parse("near", "--peer", fars + ",127.0.0.2:7445", "--peer-key", keys.farPub(), "--key", keys.nearKey(),
+                "--socks", "1080");
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 7443), new InetSocketAddress("::1", 7444),
+                new InetSocketAddress("127.0.0.2", 7445)), near.buildConfig().peers());
+
+        java.nio.file.Files.writeString(fars, "127.0.0.1:7443\n127.0.0.1:7444 AAAA\n");
+        Cli.Result keyed = Cli.run("near", "--peer", fars.toString(), "--peer-key", keys.farPub(), "--key", keys.nearKey(), "--socks", "1080");
+        assertEquals(ExitCodes.USAGE, keyed.code());
+        assertTrue(keyed.errFirstLine().contains(fars + " line 2: one HOST:PORT per line"), keyed.err());
+        java.nio.file.Files.writeString(fars, "# nothing\n");
+        Cli.Result empty = Cli.run("near", "--peer", fars.toString(), "--peer-key", keys.farPub(), "--key", keys.nearKey(), "--socks", "1080");
+        assertEquals(ExitCodes.USAGE, empty.code());
+        assertTrue(empty.errFirstLine().contains("no far address given"), empty.err());
+    }
+
     @Test void needsSomethingToServe() {
         Cli.Result r = Cli.run(base());
         assertEquals(ExitCodes.USAGE, r.code());
