@@ -94,7 +94,7 @@ final class FarCommand implements Callable<Integer> {
 
     @Option(names = "--capacity", paramLabel = "SESSIONS", defaultValue = "0",
             description = {"Near sessions this far is sized for. Its load (sessions ÷ capacity) goes in every handshake "
-                + "reply, and nears probing several fars pass over one at 90 % or more. Default: ${DEFAULT-VALUE} (not set: "
+                + "reply, and nears probing several fars pass over one at 90 %% or more. Default: ${DEFAULT-VALUE} (not set: "
                 + "load not reported). Example: --capacity 500"})
     int capacity;
 

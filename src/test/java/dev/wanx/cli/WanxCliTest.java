@@ -47,10 +47,20 @@ class WanxCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "keygen", "far", "near", "version", "warm"})
+    @ValueSource(strings = {"demo", "keygen", "far", "near", "version", "warm", "status"})
     void helpMentionsEveryOptionDefaultsExamplesAndExitCodes(String command) {
-        Cli.Result r = Cli.run(command, "--help");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream was = System.err;
+        Cli.Result r;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = Cli.run(command, "--help");
+        } finally {
+            System.setErr(was);
+        }
         assertEquals(0, r.code(), r.err());
+        String warnings = stderr.toString(java.nio.charset.StandardCharsets.UTF_8) + r.err();
+        assertFalse(warnings.contains("picocli WARN"), "a help text picocli cannot format (a bare % is a format specifier): " + warnings);
         CommandLine sub = Wanx.commandLine(Map.of(), ConfigDefaults.load(new String[0], Map.of()))
                 .getSubcommands().get(command);
         for (OptionSpec o : sub.getCommandSpec().options()) {
