@@ -132,11 +132,19 @@ public final class SessionManager implements AutoCloseable {
             seedsNext = false;
         }
         a.whenComplete((s, err) -> onAttemptDone(s, err, fromFleet));
-        resolver.execute(() -> {
-            warmUpOnce();
-            List<ProbeRound.Target> targets = ProbeRound.resolve(candidates, seedKey, probes);
-            timer.execute(() -> new ProbeRound(targets, connector, timer, probes, this::bind, a).start());
-        });
+        try {
+            resolver.execute(() -> {
+                warmUpOnce();
+                List<ProbeRound.Target> targets = ProbeRound.resolve(candidates, seedKey, probes);
+                try {
+                    timer.execute(() -> new ProbeRound(targets, connector, timer, probes, this::bind, a).start());
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    a.completeExceptionally(new java.io.IOException("near shutting down"));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) { // close() raced this attempt
+            a.completeExceptionally(new java.io.IOException("near shutting down"));
+        }
     }
 
     private boolean warmedUp; // resolver thread only
