@@ -17,16 +17,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Channel handler that passes each received datagram (after the optional test impairment) to a
- * dispatcher and releases it afterwards: dispatchers never keep the buffer.
+ * dispatcher and releases it afterwards: dispatchers never keep the buffer. Datagrams read back to back
+ * (one recvmmsg returns up to 32) form a batch: the dispatcher takes them in without sending, and sends what
+ * they made due (acks, data an ack let out) once at the batch's end: at {@code channelReadComplete}, after
+ * {@link #MAX_BATCH} datagrams at the latest, and after each datagram a test filter held back.
  */
 final class DatagramInbound extends ChannelInboundHandlerAdapter implements DatagramFilter.Delivery {
     interface Dispatcher {
         void onDatagram(ByteBuf content, InetSocketAddress sender);
+
+        /** The batch of datagrams passed since the last call ended: send what they made due, now. */
+        void endOfBatch();
     }
+
+    /** One recvmmsg's worth; a read may loop over several, and acks due must not wait for all of them. */
+    static final int MAX_BATCH = 32;
 
     private final Dispatcher dispatcher;
     private final DatagramFilter filter;
     private EventLoop loop;
+    private int inBatch;
     /** Held back by the filter (tests only), released if the socket closes first. */
     private final java.util.Set<DatagramPacket> delayed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -52,6 +62,20 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
         } else {
             filter.filter(p, this);
         }
+        if (++inBatch >= MAX_BATCH) {
+            endOfBatch();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        endOfBatch();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void endOfBatch() {
+        inBatch = 0;
+        dispatcher.endOfBatch();
     }
 
     @Override
@@ -67,7 +91,10 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
     public void after(DatagramPacket p, long delayNs) {
         delayed.add(p);
         loop.schedule(() -> {
-            if (delayed.remove(p)) now(p);
+            if (delayed.remove(p)) {
+                now(p);
+                dispatcher.endOfBatch(); // a batch of one: it arrives on its own
+            }
         }, delayNs, TimeUnit.NANOSECONDS);
     }
 

@@ -48,7 +48,7 @@ public final class UdpCarrier {
     }
 
     /** One handshake attempt; after success it routes the socket's datagrams to the link. */
-    private static final class Dial {
+    private static final class Dial implements DatagramInbound.Dispatcher {
         private final EventLoop loop;
         private final InetSocketAddress far;
         private final X25519KeyPair local;
@@ -110,7 +110,7 @@ public final class UdpCarrier {
         private ChannelFuture bindSocket() {
             InetSocketAddress any = far.getAddress() instanceof Inet4Address
                     ? new InetSocketAddress("0.0.0.0", 0) : new InetSocketAddress("::", 0);
-            return DatagramInbound.bind(loop, any, new DatagramInbound(this::onDatagram, DatagramInbound.filterOf(opts)), opts);
+            return DatagramInbound.bind(loop, any, new DatagramInbound(this, DatagramInbound.filterOf(opts)), opts);
         }
 
         private void sendInitial() {
@@ -160,9 +160,17 @@ public final class UdpCarrier {
             result.completeExceptionally(t);
         }
 
-        private void onDatagram(ByteBuf buf, InetSocketAddress sender) {
+        @Override
+        public void endOfBatch() {
             if (link != null) {
-                link.onDatagram(buf, sender);
+                link.endBatch();
+            }
+        }
+
+        @Override
+        public void onDatagram(ByteBuf buf, InetSocketAddress sender) {
+            if (link != null) {
+                link.onDatagram(buf, sender); // one link per socket: no need to remember it for endOfBatch
                 return;
             }
             if (result.isDone() || !header.wrap(buf) || header.connectionId() != cid) {

@@ -173,11 +173,22 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     // ---------------------------------------------------------------- receive
 
-    /** One datagram for this connection id (header already known to be a DATA packet of ours). */
+    /** One datagram for this connection id (header already known to be a DATA packet of ours); sends what it made due. */
     public void onDatagram(ByteBuf packet, InetSocketAddress from, long now) {
+        if (receive(packet, from, now)) {
+            sendPackets(now);
+        }
+    }
+
+    /**
+     * Takes in one datagram without sending anything: the caller, having received a batch of datagrams back to back,
+     * calls {@link #flush} once at its end (an ACK the policy made due then goes out with it). True if the packet was
+     * accepted (authentic, new, well formed): only then may something be due.
+     */
+    public boolean receive(ByteBuf packet, InetSocketAddress from, long now) {
         this.nowNs = now;
         if (closed) {
-            return;
+            return false;
         }
         int n = packet.readableBytes();
         if (header.wrap(packet) && header.type() == PacketHeader.TYPE_REPAIR && header.connectionId() == cid) {
@@ -185,26 +196,27 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             if (rebuilt != null) {
                 try {
                     long before = counters.packetsReceived;
-                    onDatagram(rebuilt, from, now);
+                    boolean accepted = receive(rebuilt, from, now);
                     if (counters.packetsReceived > before) counters.fecRecovered++;
+                    return accepted;
                 } finally {
                     rebuilt.release();
                 }
             }
-            return;
+            return false;
         }
         if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
                 || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
             counters.malformedPackets++;
-            return;
+            return false;
         }
         long pn = header.packetNumber();
         if (pn < 0 || acks.isDuplicate(pn)) {
             counters.duplicatePackets++;
-            return;
+            return false;
         }
         if (!delivered.hasRoom(opts.maxPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
-            return; // too many holes in frame ids to track; not acked, so the peer will re-send
+            return false; // too many holes in frame ids to track; not acked, so the peer will re-send
         }
         int start = packet.readerIndex();
         ByteBuf aad = packet.slice(start, PacketHeader.LENGTH);
@@ -213,7 +225,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         try {
             if (!opener.open(pn, aad, ct, pt)) {
                 counters.forgedPackets++;
-                return;
+                return false;
             }
             lastReceivedNs = now;
             fecIn.store(packet.slice(start, n), pn);
@@ -223,7 +235,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             currentFrom = from;
             if (!Frames.decode(pt, ackScratch, this)) {
                 counters.malformedPackets++; // authentic but unparseable: a peer bug; drop, do not ack
-                return;
+                return false;
             }
             acks.onPacket(pn, elicitingSeen, now);
             if (!from.equals(peer) && pn == acks.largest()) {
@@ -232,7 +244,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         } finally {
             pt.release();
         }
-        sendPackets(now);
+        return true;
     }
 
     @Override

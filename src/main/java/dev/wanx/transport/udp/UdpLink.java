@@ -33,6 +33,8 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     private Throwable closeCause;
     private final Rebinder rebinder;
     private byte[] announcement = new byte[0];
+    /** Datagrams were taken in during the current read batch and nothing was sent for them yet: {@link #endBatch} will. */
+    private boolean inBatch;
 
     /** How the near end gets a fresh socket for {@link #rebind}; null on the far end. */
     interface Rebinder {
@@ -95,7 +97,7 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
             loop.execute(this::flush);
             return;
         }
-        if (!closed) {
+        if (!closed && !inBatch) { // in a read batch, its end flushes (later in this same event-loop task)
             conn.flush(now());
             reschedule();
         }
@@ -212,12 +214,36 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
 
     // ------------------------------------------------------------- inbound from the channel
 
-    void onDatagram(ByteBuf content, InetSocketAddress sender) {
+    /**
+     * Takes in a datagram of a read batch; sending waits for {@link #endBatch}, which the socket's handler calls when
+     * the batch ends (in the same event-loop task, microseconds later). True the first time in a batch that something
+     * was taken in: the caller remembers this link for the end of the batch.
+     */
+    boolean onDatagram(ByteBuf content, InetSocketAddress sender) {
         if (closed) {
+            return false;
+        }
+        boolean first = !inBatch;
+        inBatch = true; // before receiving: a session answering a frame it delivers calls flush, which must wait too
+        if (conn.receive(content, sender, now())) {
+            return first;
+        }
+        if (first) {
+            inBatch = false; // nothing taken in (duplicate, forged, ...): nothing to send for it, as before
+        }
+        return false;
+    }
+
+    /** The read batch ended: sends once what its datagrams made due (acks, data their acks let out) and re-arms the timer. */
+    void endBatch() {
+        if (!inBatch) {
             return;
         }
-        conn.onDatagram(content, sender, now());
-        reschedule();
+        inBatch = false;
+        if (!closed) {
+            conn.flush(now());
+            reschedule();
+        }
     }
 
     private void reschedule() {

@@ -63,6 +63,9 @@ public final class UdpServer implements Closeable {
 
     private record Session(UdpLink link, ByteBuf reply) { }
 
+    /** The links that took in datagrams in the current read batch, each once: flushed at its end. */
+    private final java.util.ArrayList<UdpLink> batch = new java.util.ArrayList<>();
+
     private UdpServer(X25519KeyPair local, Function<byte[], Optional<String>> authorized, Consumer<FrameLink> onSession,
                       UdpOptions opts) {
         this.local = local;
@@ -87,7 +90,14 @@ public final class UdpServer implements Closeable {
                                  UdpOptions opts) throws UdpCarrierException {
         UdpServer s = new UdpServer(local, authorized, onSession, opts);
         s.loop = group.next();
-        ChannelFuture f = DatagramInbound.bind(s.loop, listen, new DatagramInbound(s::onDatagram, DatagramInbound.filterOf(opts)), opts)
+        DatagramInbound.Dispatcher d = new DatagramInbound.Dispatcher() {
+            @Override
+            public void onDatagram(ByteBuf content, InetSocketAddress sender) { s.onDatagram(content, sender); }
+
+            @Override
+            public void endOfBatch() { s.endOfBatch(); }
+        };
+        ChannelFuture f = DatagramInbound.bind(s.loop, listen, new DatagramInbound(d, DatagramInbound.filterOf(opts)), opts)
                 .awaitUninterruptibly();
         if (!f.isSuccess()) {
             throw new UdpCarrierException("cannot bind UDP " + listen + ": " + f.cause().getMessage(), f.cause());
@@ -150,8 +160,8 @@ public final class UdpServer implements Closeable {
             case PacketHeader.TYPE_REPAIR:
                 if (s == null) {
                     silentDrops++;
-                } else {
-                    s.link.onDatagram(buf, sender);
+                } else if (s.link.onDatagram(buf, sender)) {
+                    batch.add(s.link);
                 }
                 break;
             case PacketHeader.TYPE_INITIAL:
@@ -166,6 +176,13 @@ public final class UdpServer implements Closeable {
             default:
                 silentDrops++;
         }
+    }
+
+    private void endOfBatch() {
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).endBatch();
+        }
+        batch.clear();
     }
 
     private void accept(ByteBuf buf, long cid, InetSocketAddress sender) {
