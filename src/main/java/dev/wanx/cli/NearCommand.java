@@ -2,6 +2,7 @@ package dev.wanx.cli;
 
 import dev.wanx.config.EffectivePolicy;
 import dev.wanx.crypto.KeyFiles;
+import dev.wanx.discovery.FleetSource;
 import dev.wanx.near.Forward;
 import dev.wanx.near.NearConfig;
 import dev.wanx.near.NearServer;
@@ -195,24 +196,23 @@ final class NearCommand implements Callable<Integer> {
                 out.add(convert(s, s));
                 continue;
             }
-            List<String> lines;
+            String text;
             try {
-                lines = java.nio.file.Files.readAllLines(file);
+                text = java.nio.file.Files.readString(file);
             } catch (IOException e) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': '" + s
                         + "' is neither HOST:PORT nor a readable file (" + Failures.describe(e) + ")");
             }
-            int n = 0;
-            for (String line : lines) {
-                n++;
-                int hash = line.indexOf('#');
-                String l = (hash >= 0 ? line.substring(0, hash) : line).strip();
-                if (l.isEmpty()) continue;
-                if (l.split("\\s+").length > 1) {
-                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': " + s + " line " + n
-                            + ": one HOST:PORT per line (every seed uses --peer-key; a far's --fleet-file can give members their own key)");
-                }
-                out.add(convert(l, s + " line " + n));
+            try {
+                out.addAll(FleetSource.parseLines(text, l -> {
+                    if (l.split("\\s+").length > 1) {
+                        throw new IllegalArgumentException("one HOST:PORT per line (every seed uses --peer-key; a far's "
+                                + "--fleet-file can give members their own key)");
+                    }
+                    return Converters.peer(l);
+                }));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': " + s + " " + e.getMessage());
             }
         }
         if (out.isEmpty()) throw new ParameterException(spec.commandLine(), "Invalid value for option '--peer': no far address given");

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -65,16 +66,23 @@ public final class FleetSource implements AutoCloseable {
     public static List<FleetMember> read(Path file) throws IOException { return parse(Files.readString(file)); }
 
     /** One member per line, {@code #} comments; errors name the line. */
-    public static List<FleetMember> parse(String text) {
-        List<FleetMember> out = new ArrayList<>();
+    public static List<FleetMember> parse(String text) { return parseLines(text, FleetMember::parse); }
+
+    /**
+     * The line format shared by fleet files, the near's remembered fleet and {@code --peer} files: one entry per line,
+     * {@code #} starts a comment, blank lines are skipped. An entry {@code line} rejects (IllegalArgumentException) is
+     * reported as "line N: why".
+     */
+    public static <T> List<T> parseLines(String text, Function<String, T> line) {
+        List<T> out = new ArrayList<>();
         int n = 0;
-        for (String line : text.lines().toList()) {
+        for (String raw : text.lines().toList()) {
             n++;
-            int hash = line.indexOf('#');
-            String l = (hash >= 0 ? line.substring(0, hash) : line).strip();
+            int hash = raw.indexOf('#');
+            String l = (hash >= 0 ? raw.substring(0, hash) : raw).strip();
             if (l.isEmpty()) continue;
             try {
-                out.add(FleetMember.parse(l));
+                out.add(line.apply(l));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("line " + n + ": " + e.getMessage());
             }

@@ -47,23 +47,17 @@ public final class FleetStore implements AutoCloseable {
     public static FleetStore open(Path stateDir) {
         if (stateDir == null) return inMemory();
         Path f = stateDir.resolve(FILE);
-        List<FleetMember> read = new ArrayList<>();
-        String source = "none";
         try {
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                String l = line.strip();
-                if (l.startsWith("# from ")) source = l.substring("# from ".length());
-                if (l.isEmpty() || l.startsWith("#")) continue;
-                read.add(FleetMember.parse(l));
-            }
+            String text = Files.readString(f, StandardCharsets.UTF_8);
+            String source = text.lines().map(String::strip).filter(l -> l.startsWith("# from "))
+                    .map(l -> l.substring("# from ".length())).findFirst().orElse("none");
+            return new FleetStore(f, FleetSource.parse(text), source);
         } catch (NoSuchFileException e) {
-            read.clear();
+            return new FleetStore(f, List.of(), "none");
         } catch (IOException | IllegalArgumentException e) {
             LOG.warning("ignoring the remembered fleet in " + f + ": " + e.getMessage());
-            read.clear();
-            source = "none";
+            return new FleetStore(f, List.of(), "none");
         }
-        return new FleetStore(f, read, source);
     }
 
     /** The fleet last announced (empty when none is known). */
