@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 
 /**
  * One probe round: the handshake goes to every candidate at once, each answer (its RTT, its announced load) goes
@@ -27,19 +26,28 @@ final class ProbeRound {
     /** One address to probe, with the key to expect there. */
     record Target(String label, InetSocketAddress address, byte[] key) { }
 
+    /** A far's answer: its link and what it announced (null from a far that announces nothing we can read). */
+    private record Answered(FrameLink link, Announcement announcement) { }
+
+    /** Makes the chosen far's link the session, with the announcement the round decoded and the reason for the choice. */
+    @FunctionalInterface
+    interface Binder {
+        TunnelSession bind(FrameLink link, Announcement announcement, String reason);
+    }
+
     private final List<Target> targets;
     private final CarrierConnector connector;
     private final ScheduledExecutorService timer;
     private final ProbeLog log;
-    private final BiFunction<FrameLink, String, TunnelSession> bind;
+    private final Binder bind;
     private final CompletableFuture<TunnelSession> result;
     private final FarChooser<Target> chooser;
-    private final Map<Target, FrameLink> waiting = new LinkedHashMap<>();
+    private final Map<Target, Answered> waiting = new LinkedHashMap<>();
     private final StringBuilder errors = new StringBuilder();
     private long startNs;
 
     ProbeRound(List<Target> targets, CarrierConnector connector, ScheduledExecutorService timer, ProbeLog log,
-               BiFunction<FrameLink, String, TunnelSession> bind, CompletableFuture<TunnelSession> result) {
+               Binder bind, CompletableFuture<TunnelSession> result) {
         this.targets = targets;
         this.connector = connector;
         this.timer = timer;
@@ -104,7 +112,7 @@ final class ProbeRound {
                 link.close("another far was chosen");
                 return;
             }
-            waiting.put(t, link);
+            waiting.put(t, new Answered(link, a));
             choice = chooser.onAnswer(new FarChooser.Answer<>(t, rtt, load), now);
             if (choice == null && chooser.deadlineNs() != Long.MAX_VALUE) {
                 timer.schedule(this::onDeadline, Math.max(0, chooser.deadlineNs() - now), TimeUnit.NANOSECONDS);
@@ -120,11 +128,11 @@ final class ProbeRound {
 
     private void take(FarChooser.Choice<Target> choice) {
         Target chosen = choice.answer().far();
-        FrameLink link = waiting.remove(chosen);
-        waiting.values().forEach(l -> l.close("another far was chosen"));
+        Answered answer = waiting.remove(chosen);
+        waiting.values().forEach(w -> w.link().close("another far was chosen"));
         waiting.clear();
         log.outcome(chosen.label(), "chosen");
-        TunnelSession s = bind.apply(link, choice.reason());
+        TunnelSession s = bind.bind(answer.link(), answer.announcement(), choice.reason());
         if (!result.complete(s)) s.close("near shutting down");
     }
 }

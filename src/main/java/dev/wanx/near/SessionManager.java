@@ -164,19 +164,21 @@ public final class SessionManager implements AutoCloseable {
     static final int WARM_UP_ROUNDS = 30;
 
     /** The chosen far's link becomes the session. */
-    private TunnelSession bind(FrameLink link, String reason) {
-        Announcement ann = Announcement.decode(link.farAnnouncement());
-        announcement = ann;
+    private TunnelSession bind(FrameLink link, Announcement ann, String reason) {
         choiceReason = reason;
-        if (ann != null && ann.fleet() != null) fleet.update(ann.fleet(), link.peerName());
+        announcement = null; // a new far: not the last one's load
+        take(ann, link.peerName());
         MuxSession s = new MuxSession(link, true, muxOptions);
-        s.setAnnouncementListener(bytes -> { // the far's fleet changed while this session is up: the next session uses it
-            Announcement a = Announcement.decode(bytes);
-            if (a == null) return;
-            announcement = a;
-            if (a.fleet() != null) fleet.update(a.fleet(), link.peerName());
-        });
+        // The far's fleet changed while this session is up: the next session uses it.
+        s.setAnnouncementListener(bytes -> take(Announcement.decode(bytes), link.peerName()));
         return s;
+    }
+
+    /** What the bound far announced: kept for status, and its fleet (when included) remembered. */
+    private void take(Announcement a, String far) {
+        if (a == null) return;
+        announcement = a;
+        if (a.fleet() != null) fleet.update(a.fleet(), far);
     }
 
     private void onAttemptDone(TunnelSession s, Throwable err, boolean fromFleet) {
