@@ -31,13 +31,7 @@ public final class LoopbackThroughput {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
         long bytes = mib << 20;
         try (ServerSocket sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> drainForever(sink), "sink");
-            t.setDaemon(true);
-            t.start();
-            Path dir = Files.createTempDirectory("wanx-bench");
-            SecureRandom rnd = new SecureRandom();
-            KeyFiles.write(dir, "far", X25519KeyPair.generate(rnd));
-            KeyFiles.write(dir, "near", X25519KeyPair.generate(rnd));
+            Path dir = startSinkAndKeys(sink);
             System.out.printf("%-16s %10s %12s %14s%n", "path", "MiB", "Mbit/s", "CPU s per GB");
             report("tcp-direct", bytes, new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.getLocalPort()));
             for (NearConfig.Transport tr : new NearConfig.Transport[] {NearConfig.Transport.UDP, NearConfig.Transport.TCP}) {
@@ -79,6 +73,18 @@ public final class LoopbackThroughput {
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - cpu0) / 1e9;
         System.out.printf("%-16s %10d %12.0f %14.2f%n", name, bytes >> 20, bytes * 8 / secs / 1e6, cpu / (bytes / 1e9));
+    }
+
+    /** Starts draining {@code sink} on a daemon thread and writes a far and a near key pair to a new temp folder. */
+    static Path startSinkAndKeys(ServerSocket sink) throws java.io.IOException {
+        Thread t = new Thread(() -> drainForever(sink), "sink");
+        t.setDaemon(true);
+        t.start();
+        Path dir = Files.createTempDirectory("wanx-bench");
+        SecureRandom rnd = new SecureRandom();
+        KeyFiles.write(dir, "far", X25519KeyPair.generate(rnd));
+        KeyFiles.write(dir, "near", X25519KeyPair.generate(rnd));
+        return dir;
     }
 
     /** Sends bytes and waits for the sink's one-byte acknowledgement that it read them all. */

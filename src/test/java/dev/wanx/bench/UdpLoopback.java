@@ -1,7 +1,5 @@
 package dev.wanx.bench;
 
-import dev.wanx.crypto.KeyFiles;
-import dev.wanx.crypto.X25519KeyPair;
 import dev.wanx.far.FarConfig;
 import dev.wanx.far.FarServer;
 import dev.wanx.near.Forward;
@@ -14,9 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,13 +27,7 @@ public final class UdpLoopback {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         long warmUp = (args.length > 2 ? Long.parseLong(args[2]) : 512) << 20; // C2 keeps compiling for ~20 s on 2 cores
         try (ServerSocket sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> drainForever(sink), "sink");
-            t.setDaemon(true);
-            t.start();
-            Path dir = Files.createTempDirectory("wanx-bench");
-            SecureRandom rnd = new SecureRandom();
-            KeyFiles.write(dir, "far", X25519KeyPair.generate(rnd));
-            KeyFiles.write(dir, "near", X25519KeyPair.generate(rnd));
+            Path dir = LoopbackThroughput.startSinkAndKeys(sink);
             try (FarServer far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", 0), dir.resolve("far.key"),
                     dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5),
                     dev.wanx.reduce.ReduceSettings.under(dir.resolve("far-state"))));
