@@ -51,6 +51,18 @@ public interface FrameLink {
     /** Detailed counters by name (loss classes, FEC, retransmits), for status; empty when the carrier has none. */
     default java.util.Map<String, Long> carrierCounters() { return java.util.Map.of(); }
 
+    /**
+     * How to cut one of the session's frames in two when the carrier's packets shrank under frames already queued
+     * (UDP after a path change). Carriers with a fixed frame size ignore it. On the loop.
+     */
+    default void setFrameSplitter(FrameSplitter splitter) { }
+
+    /** Cuts a frame (not consumed) into parts, the first at most {@code maxLen} bytes; null if it cannot be cut. */
+    @FunctionalInterface
+    interface FrameSplitter {
+        ByteBuf[] split(ByteBuf frame, int maxLen);
+    }
+
     /** Carrier name for stats/logs: "udp" or "tcp". */
     String name();
 

@@ -85,6 +85,25 @@ public final class Frame {
 
     public static boolean dataFin(ByteBuf f) { return (f.getUnsignedByte(f.readerIndex() + 17) & FLAG_FIN) != 0; }
 
+    /**
+     * A DATA frame longer than {@code maxLen} as two DATA frames of the same stream, the first exactly {@code maxLen}
+     * bytes (the second may still be too long: cut again); null for other types or if no data fits. Used by a carrier
+     * whose packets shrank under frames already cut (path MTU). {@code f} is not consumed.
+     */
+    public static ByteBuf[] split(ByteBuf f, int maxLen) {
+        if (type(f) != DATA || f.readableBytes() <= maxLen || maxLen <= DATA_HEADER || f.readableBytes() <= DATA_HEADER) {
+            return null;
+        }
+        long id = streamId(f);
+        long off = dataOffset(f);
+        int first = maxLen - DATA_HEADER;
+        int data = f.readableBytes() - DATA_HEADER;
+        int at = f.readerIndex() + DATA_HEADER;
+        ByteBuf a = dataHeader(f.alloc(), id, off, false, first).writeBytes(f, at, first);
+        ByteBuf b = dataHeader(f.alloc(), id, off + first, dataFin(f), data - first).writeBytes(f, at + first, data - first);
+        return new ByteBuf[] {a, b};
+    }
+
     // ---- RESET ----
     public static ByteBuf reset(ByteBufAllocator alloc, long id, int code, String reason) {
         byte[] r = truncate(reason);

@@ -78,7 +78,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.nextLocalId = initiator ? 1 : 2;
         this.localParity = nextLocalId & 1;
         this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
-        onLoop(() -> link.setHandler(this));
+        onLoop(() -> {
+            link.setHandler(this);
+            link.setFrameSplitter(Frame::split);
+        });
         if (initiator && options.peerSilenceMs() > 0) { // the near watches its far (failover); the far has nowhere to go
             long every = Math.max(50, options.peerSilenceMs() / 8);
             io.netty.util.concurrent.ScheduledFuture<?> tick = loop.scheduleAtFixedRate(this::tickPeer, every, every, TimeUnit.MILLISECONDS);

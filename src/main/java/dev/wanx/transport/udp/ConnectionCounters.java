@@ -25,12 +25,14 @@ public final class ConnectionCounters {
     public long fecRepairsSent;
     /** Packets rebuilt from a REPAIR instead of waiting a round trip for a re-send. */
     public long fecRecovered;
+    /** Padded PINGs sent to find the path's MTU. */
+    public long pmtuProbes;
 
     @Override
     public String toString() {
         return "sent=" + packetsSent + " recv=" + packetsReceived + " lost=" + packetsLost + " (random " + lostRandom + ", congestion " + lostCongestion + ") retx=" + framesRetransmitted
                 + " dupPkts=" + duplicatePackets + " dupFrames=" + duplicateFrames + " forged=" + forgedPackets
                 + " malformed=" + malformedPackets + " probes=" + probes + " migrations=" + migrations
-                + " fecSent=" + fecRepairsSent + " fecRecovered=" + fecRecovered;
+                + " fecSent=" + fecRepairsSent + " fecRecovered=" + fecRecovered + " pmtuProbes=" + pmtuProbes;
     }
 }

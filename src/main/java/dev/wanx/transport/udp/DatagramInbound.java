@@ -111,6 +111,14 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
         // A datagram socket error (e.g. ICMP port unreachable) is not fatal: loss detection copes.
     }
 
+    /** Linux setsockopt(IPPROTO_IP = 0, IP_MTU_DISCOVER = 10) and (IPPROTO_IPV6 = 41, IPV6_MTU_DISCOVER = 23). */
+    private static final io.netty.channel.unix.IntegerUnixChannelOption IP_MTU_DISCOVER =
+            new io.netty.channel.unix.IntegerUnixChannelOption("IP_MTU_DISCOVER", 0, 10);
+    private static final io.netty.channel.unix.IntegerUnixChannelOption IPV6_MTU_DISCOVER =
+            new io.netty.channel.unix.IntegerUnixChannelOption("IPV6_MTU_DISCOVER", 41, 23);
+    /** IP_PMTUDISC_PROBE and IPV6_PMTUDISC_PROBE: set DF, never fragment locally, ignore the cached path MTU. */
+    private static final int IP_PMTUDISC_PROBE = 3;
+
     /** Binds a datagram channel of the platform's best kind on {@code loop}. */
     static ChannelFuture bind(EventLoop loop, InetSocketAddress local, DatagramInbound handler, UdpOptions opts) {
         Bootstrap b = new Bootstrap().group(loop).channel(NettyTransport.datagram())
@@ -122,6 +130,12 @@ final class DatagramInbound extends ChannelInboundHandlerAdapter implements Data
             // A slot smaller than the largest datagram would truncate it (a REPAIR is 20 bytes over a full DATA packet).
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, opts.maxReceiveDatagram())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(opts.maxReceiveDatagram() * 32));
+            // Path-MTU probing needs the DF bit and no fragmentation by this host: a probe too large must be lost, not
+            // cut in two (IP_PMTUDISC_PROBE also ignores the kernel's cached path MTU, which the probes measure).
+            b.option(IP_MTU_DISCOVER, IP_PMTUDISC_PROBE);
+            if (local.getAddress() instanceof java.net.Inet6Address) {
+                b.option(IPV6_MTU_DISCOVER, IP_PMTUDISC_PROBE);
+            }
         }
         return b.bind(local);
     }

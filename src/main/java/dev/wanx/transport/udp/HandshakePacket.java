@@ -130,6 +130,17 @@ public final class HandshakePacket {
         return hello.length <= HELLO_LENGTH ? new byte[0] : java.util.Arrays.copyOfRange(hello, HELLO_LENGTH, hello.length);
     }
 
+    /**
+     * The largest payload the hello's sender takes in (what path-MTU probing may reach), or the base 1200 when the
+     * hello is too short or says less (never probe a peer that did not say it takes more).
+     */
+    public static int helloMaxPayload(byte[] hello) {
+        if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {
+            return 1200;
+        }
+        return Math.max(1200, ((hello[9] & 0xff) << 8) | (hello[10] & 0xff));
+    }
+
     /** Unix millis in a hello, or -1 if it is not a hello of this version. */
     public static long helloTime(byte[] hello) {
         if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {

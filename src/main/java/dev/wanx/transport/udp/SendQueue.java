@@ -56,6 +56,40 @@ final class SendQueue {
         return false;
     }
 
+    /**
+     * Replaces the frame returned by {@link #peek} with the parts {@code splitter} cuts it into (the first at most
+     * {@code maxLen} bytes), each a new frame with its own id; false (nothing changed) if it cannot be cut. The
+     * original counts as acked from here on: copies of it still in flight are ignored when acked or lost, and the
+     * receiver, which dedupes frames by id, may get both it and the parts (the session layer dedupes by offset).
+     */
+    boolean split(OutFrame f, int maxLen, dev.wanx.transport.FrameLink.FrameSplitter splitter) {
+        if (maxLen <= 0) {
+            return false;
+        }
+        io.netty.buffer.ByteBuf[] parts = splitter.split(f.data, maxLen);
+        if (parts == null) {
+            return false;
+        }
+        boolean resend = take(f);
+        int len = f.data.readableBytes();
+        f.acked = true;
+        unackedBytes -= len;
+        f.release();
+        for (int i = parts.length - 1; i >= 0; i--) {
+            OutFrame p = new OutFrame(nextFrameId++, parts[i]);
+            int n = parts[i].readableBytes();
+            unackedBytes += n;
+            if (resend) {
+                p.queued = true;
+                retransmit.addFirst(p);
+            } else {
+                pending.addFirst(p);
+                pendingBytes += n;
+            }
+        }
+        return true;
+    }
+
     /** A packet carrying this frame was lost: send it again unless it already got through or is queued. */
     void onLost(OutFrame f) {
         if (!f.acked && !f.queued) {

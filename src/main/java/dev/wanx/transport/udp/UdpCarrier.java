@@ -100,7 +100,7 @@ public final class UdpCarrier {
                     result.completeExceptionally(new UdpCarrierException("unusable far public key: " + e.getMessage(), e));
                     return;
                 }
-                msg1 = ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload()));
+                msg1 = ini.writeMessage1(HandshakePacket.writeHello(System.currentTimeMillis(), opts.largestPayload()));
                 initial = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_INITIAL, cid, msg1);
                 startNs = UdpLink.now();
                 sendInitial();
@@ -205,6 +205,7 @@ public final class UdpCarrier {
             });
             link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.initiatorToResponder()), new AeadPacketCipher(keys.responderToInitiator()),
                     opts, far, rtt, channel.alloc(), link, now, RANDOM.nextLong()));
+            link.connection().peerMaxPayload(HandshakePacket.helloMaxPayload(hello));
             link.setAnnouncement(HandshakePacket.announcement(hello));
             recorder = PathRecorder.start(paths, context, link, true);
             // Confirm the keys to the far end at once (it may be waiting for proof before anything else).

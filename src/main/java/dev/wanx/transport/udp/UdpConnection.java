@@ -43,7 +43,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final UdpOptions opts;
     private final ByteBufAllocator alloc;
     private final Io io;
+    /** The largest DATA datagram this end sends or takes in: buffers are sized to it. */
     private final int maxDatagram;
+    private PathMtu pmtu;
+    private dev.wanx.transport.FrameLink.FrameSplitter splitter;
     private final RttEstimator rtt;
     private final LossDetector loss;
     private final CongestionControl cc;
@@ -110,14 +113,15 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.peer = peer;
         this.alloc = alloc;
         this.io = io;
-        this.maxDatagram = opts.maxDatagram();
+        this.maxDatagram = opts.largestDatagram();
+        this.pmtu = new PathMtu(opts.maxPayload(), opts.maxPayload(), nowNs); // probing starts once the peer's hello said how far
         this.rtt = new RttEstimator(initialRttNs);
         long maxAckDelay = opts.maxAckDelayMs() * 1_000_000L;
         this.loss = new LossDetector(rtt, maxAckDelay);
         this.acks = new AckTracker(4096, Math.min(maxAckDelay, initialRttNs / 4), nowNs);
-        this.cc = opts.congestionControl().create(maxDatagram, initialRttNs);
-        this.pacer = new Pacer(4 * maxDatagram);
-        this.plain = alloc.heapBuffer(opts.maxPayload() + 64);
+        this.cc = opts.congestionControl().create(opts.maxDatagram(), initialRttNs);
+        this.pacer = new Pacer(4 * opts.maxDatagram());
+        this.plain = alloc.heapBuffer(opts.largestPayload() + 64);
         this.sealed = Unpooled.wrappedBuffer(new byte[maxDatagram]).clear();
         this.random = new SplittableRandom(seed);
         this.lastReceivedNs = nowNs;
@@ -127,7 +131,24 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.fecIn = new Fec.Receiver(maxDatagram);
     }
 
-    public int maxFrameSize() { return opts.maxPayload() - Frames.DATA_OVERHEAD; }
+    /** Largest frame for new sends: what fits a packet of the validated path MTU. */
+    public int maxFrameSize() { return pmtu.current() - Frames.DATA_OVERHEAD; }
+
+    /**
+     * The peer's hello said the largest payload it takes in: probe the path up to that (and our own limit). A peer
+     * that says the base (an older one, or probing off) is never sent larger packets.
+     */
+    public void peerMaxPayload(int peerMax) {
+        int top = Math.min(opts.largestPayload(), peerMax);
+        if (top > pmtu.base()) pmtu = new PathMtu(opts.maxPayload(), top, nowNs);
+    }
+
+    /** How the session layer cuts one of its frames in two, used when the path shrank under frames already queued. */
+    public void frameSplitter(dev.wanx.transport.FrameLink.FrameSplitter s) { this.splitter = s; }
+
+    public PathMtu pathMtu() { return pmtu; }
+
+    private int datagramSize() { return PacketHeader.LENGTH + pmtu.current() + PacketCipher.TAG; }
 
     public boolean isWritable() { return writable; }
 
@@ -148,9 +169,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             throw new IllegalStateException("udp carrier closed");
         }
         int len = frame.readableBytes();
-        if (len == 0 || len > maxFrameSize()) {
+        int max = opts.largestPayload() - Frames.DATA_OVERHEAD; // frames cut before the path shrank still go
+        if (len == 0 || len > max) {
             frame.release();
-            throw new IllegalArgumentException("frame of " + len + " bytes; must be 1.." + maxFrameSize());
+            throw new IllegalArgumentException("frame of " + len + " bytes; must be 1.." + max);
         }
         queue.add(frame);
         updateWritability();
@@ -215,7 +237,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             counters.duplicatePackets++;
             return false;
         }
-        if (!delivered.hasRoom(opts.maxPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
+        if (!delivered.hasRoom(opts.largestPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
             return false; // too many holes in frame ids to track; not acked, so the peer will re-send
         }
         int start = packet.readerIndex();
@@ -268,6 +290,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         lostBytesThisAck = 0;
         long prevLargest = loss.largestAcked();
         loss.onAck(ack, nowNs, this);
+        settleProbeLoss(nowNs);
         boolean newSample = ack.largest > prevLargest && rtt.hasSample();
         RateSample s = sampler.endAck(newSample ? rtt.latestNs() : 0, rtt.minNs(), loss.bytesInFlight());
         if (s != null) {
@@ -331,6 +354,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             peer = candidatePath;
             candidatePath = null;
             counters.migrations++;
+            pmtu.restart(nowNs); // a new path: its MTU is unknown
         }
     }
 
@@ -354,6 +378,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     @Override
     public void onAcked(SentPacket p, long now) {
+        if (pmtu.isProbe(p.pn)) {
+            pmtu.onProbeAcked(p.pn); // not data: no rate sample
+            return;
+        }
         sampler.onPacketAcked(p, now);
         for (int i = 0, n = p.frames.size(); i < n; i++) {
             queue.onAcked(p.frames.get(i));
@@ -362,6 +390,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     @Override
     public void onLost(SentPacket p, long now) {
+        if (pmtu.isProbe(p.pn)) {
+            probeLostPn = p.pn; // judged once this ack's or timeout's losses are all known (settleProbeLoss)
+            return;
+        }
         counters.packetsLost++;
         // Random or congestion? A loss while the latest RTT sits above the path's minimum (a queue at the
         // bottleneck), or next to another lost packet (a drop-tail overflow drops runs), is congestion: the rate
@@ -397,7 +429,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         boolean keepalive = now - lastElicitingSentNs >= opts.keepaliveMs() * 1_000_000L && loss.bytesInFlight() == 0;
         // Less than a packet of new data and no re-sends: whatever goes now cannot fill the pipe, so its
         // delivery rate says nothing about the path (checked before sending, so these packets carry the mark).
-        if (queue.pendingBytes() < maxDatagram && queue.retransmitFrames() == 0 && loss.bytesInFlight() < cc.congestionWindow()) {
+        int datagram = datagramSize();
+        if (queue.pendingBytes() < datagram && queue.retransmitFrames() == 0 && loss.bytesInFlight() < cc.congestionWindow()) {
             sampler.onAppLimited(loss.bytesInFlight());
             burstBytes = 0; // whatever comes next starts a new burst: its first packets get FEC
         }
@@ -406,11 +439,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             boolean probe = probesDue > 0;
             boolean data = hasFrames();
             if (data && !probe) {
-                if (loss.bytesInFlight() + maxDatagram > cc.congestionWindow()) {
+                if (loss.bytesInFlight() + datagram > cc.congestionWindow()) {
                     data = false; // an ack will reopen the window
                 } else {
                     pacer.setRate(cc.pacingRate());
-                    long d = pacer.delayNs(now, maxDatagram);
+                    long d = pacer.delayNs(now, datagram);
                     if (d > 0) {
                         pacerWakeNs = now + d;
                         data = false;
@@ -431,6 +464,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         if (fecOut != null && fecOut.pending() && !hasFrames()) {
             sendRepair(now); // the tail of a burst: a lost last packet would otherwise wait for a probe timeout
+        }
+        int probeSize = loss.largestAcked() >= 0 ? pmtu.probeDue(now) : 0; // once the peer has answered at all
+        if (probeSize > 0) {
+            sendPmtuProbe(probeSize, now);
         }
         io.flushDatagrams();
         updateWritability();
@@ -455,12 +492,26 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             responsePending = false;
             eliciting = true;
         }
-        int room = opts.maxPayload();
+        int room = pmtu.current();
         if (withData) {
             while (true) {
                 OutFrame f = queue.peek();
-                if (f == null || plain.writerIndex() + f.wireSize() > room) {
+                if (f == null) {
                     break;
+                }
+                if (plain.writerIndex() + f.wireSize() > room) {
+                    if (!sp.frames.isEmpty()) {
+                        break;
+                    }
+                    // A frame cut before the path shrank (black hole, migration): in two if the session layer can
+                    // cut it, else whole in a packet of its size (which the old path carried).
+                    if (splitter != null && queue.split(f, room - plain.writerIndex() - Frames.DATA_OVERHEAD, splitter)) {
+                        continue;
+                    }
+                    room = Math.min(opts.largestPayload(), plain.writerIndex() + f.wireSize());
+                    if (plain.writerIndex() + f.wireSize() > room) {
+                        break;
+                    }
                 }
                 if (queue.take(f)) {
                     counters.framesRetransmitted++;
@@ -542,6 +593,42 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         io.sendDatagram(r, peer);
     }
 
+    /**
+     * A PING padded to {@code size}, sent on its own (outside the congestion window and the GSO batch: a probe too
+     * large for the local interface must fail alone). Tracked for loss so the search hears of it, but its loss or
+     * ack never reaches the controller.
+     */
+    private long probeLostPn = -1;
+    private long lostBeforeProbe;
+
+    /** A lost probe counts against its size only if nothing else was lost since it went out (then: a queue overflowed). */
+    private void settleProbeLoss(long now) {
+        if (probeLostPn >= 0) {
+            pmtu.onProbeLost(probeLostPn, now, counters.packetsLost == lostBeforeProbe);
+            probeLostPn = -1;
+        }
+    }
+
+    private void sendPmtuProbe(int size, long now) {
+        ByteBuf pkt = beginPacket();
+        Frames.writePing(plain);
+        Frames.writePadding(plain, size - plain.writerIndex());
+        SentPacket sp = loss.newPacket();
+        sp.pn = nextPn;
+        sp.ackEliciting = true;
+        sp.bytes = PacketHeader.LENGTH + size + PacketCipher.TAG;
+        loss.onSent(sp, now);
+        pmtu.onProbeSent(nextPn, size);
+        lostBeforeProbe = counters.packetsLost;
+        long pn = nextPn++;
+        PacketHeader.write(pkt, PacketHeader.TYPE_DATA, cid, pn);
+        sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
+        counters.packetsSent++;
+        counters.pmtuProbes++;
+        counters.wireBytesSent += pkt.readableBytes();
+        io.sendDatagram(pkt.copy(), peer);
+    }
+
     /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
     private void finishControlPacket(ByteBuf pkt, InetSocketAddress to, long now) {
         SentPacket sp = loss.newPacket(); // keeps packet numbers dense in the sent log
@@ -593,8 +680,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (now >= loss.timerNs()) {
             lostBytesThisAck = 0;
             int probes = loss.onTimeout(now, this);
+            settleProbeLoss(now);
             if (lostBytesThisAck > 0) {
                 cc.onLoss(now, lostBytesThisAck, loss.bytesInFlight());
+            }
+            if (loss.ptoCount() >= 2 && pmtu.current() > pmtu.base()) {
+                pmtu.restart(now); // probe timeouts in a row above the base: maybe a black hole for our size
             }
             if (probes > 0) {
                 counters.probes++;
@@ -649,7 +740,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     /** One line of the sender's model, for logs and failing tests. */
     public String debugState() {
-        return cc.state() + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
+        return cc.state() + " " + pmtu + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
                 + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
                 + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
                 + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()

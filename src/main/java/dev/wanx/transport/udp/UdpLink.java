@@ -147,6 +147,11 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
     }
 
     @Override
+    public void setFrameSplitter(FrameSplitter splitter) {
+        if (conn != null) conn.frameSplitter(splitter);
+    }
+
+    @Override
     public String name() { return "udp"; }
 
     @Override
@@ -173,6 +178,8 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
         m.put("fecRecovered", c.fecRecovered);
         m.put("migrations", c.migrations);
         m.put("forgedPackets", c.forgedPackets);
+        m.put("pmtuProbes", c.pmtuProbes);
+        m.put("pathMtuPayload", (long) conn.pathMtu().current());
         return m;
     }
 

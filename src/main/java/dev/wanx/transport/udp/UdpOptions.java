@@ -18,11 +18,14 @@ import java.util.function.Supplier;
  * @param inboundFilter       test-only impairment on received datagrams; null in production
  * @param socketBufferBytes   SO_RCVBUF/SO_SNDBUF asked for (the kernel may cap it)
  * @param fec                 send XOR repair packets for the start and tail of each burst (see {@link Fec})
+ * @param pmtuMaxPayload      the largest payload path-MTU probing tries (see {@link PathMtu}); equal to
+ *                            {@code maxPayload} turns probing off. Also what this end takes in and announces in its hello.
  */
 public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshakeRetryMs, long keepaliveMs,
                          long idleTimeoutMs, long memoryBudget, int sendQueueHighWater, long maxAckDelayMs,
                          long initialRttMs, CongestionControlFactory congestionControl,
-                         Supplier<DatagramFilter> inboundFilter, int socketBufferBytes, boolean fec) {
+                         Supplier<DatagramFilter> inboundFilter, int socketBufferBytes, boolean fec,
+                         int pmtuMaxPayload) {
 
     /** Makes a controller for one connection; a context-aware one can read history here. */
     @FunctionalInterface
@@ -38,58 +41,73 @@ public record UdpOptions(int maxPayload, long handshakeTimeoutMs, long handshake
 
     public static UdpOptions defaults() {
         return new UdpOptions(1200, 3000, 250, 5000, 30_000, 64L << 20, 1 << 20, 25, 100,
-                BBR_LITE, null, 4 << 20, true);
+                BBR_LITE, null, 4 << 20, true, MAX_PAYLOAD);
     }
 
     public UdpOptions {
         if (maxPayload < 1200 || maxPayload > MAX_PAYLOAD) {
             throw new IllegalArgumentException("maxPayload must be 1200.." + MAX_PAYLOAD + " (no fragmentation at MTU 1500): " + maxPayload);
         }
+        if (pmtuMaxPayload < 1200 || pmtuMaxPayload > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("pmtuMaxPayload must be 1200.." + MAX_PAYLOAD + ": " + pmtuMaxPayload);
+        }
     }
 
     public int maxDatagram() { return PacketHeader.LENGTH + maxPayload + PacketCipher.TAG; }
 
+    /** The largest payload this end sends after probing, takes in, and announces in its hello. */
+    public int largestPayload() { return Math.max(maxPayload, pmtuMaxPayload); }
+
+    /** The largest DATA datagram this end sends or takes in (after path-MTU probing). */
+    public int largestDatagram() { return PacketHeader.LENGTH + largestPayload() + PacketCipher.TAG; }
+
     /** The largest datagram a receiver must take whole: a REPAIR of full-size DATA packets. */
-    public int maxReceiveDatagram() { return maxDatagram() + Fec.REPAIR_FIXED; }
+    public int maxReceiveDatagram() { return largestDatagram() + Fec.REPAIR_FIXED; }
 
     /** Larger packets cut header overhead where the path MTU is known to be 1500 (the default 1200 is safe everywhere). */
     public UdpOptions withMaxPayload(int v) {
         return new UdpOptions(v, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec, pmtuMaxPayload);
     }
 
     public UdpOptions withHandshakeTimeoutMs(long v) {
         return new UdpOptions(maxPayload, v, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec, pmtuMaxPayload);
     }
 
     public UdpOptions withIdleTimeoutMs(long v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, v, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec, pmtuMaxPayload);
     }
 
     public UdpOptions withKeepaliveMs(long v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, v, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec, pmtuMaxPayload);
     }
 
     public UdpOptions withMemoryBudget(long v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, v, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec, pmtuMaxPayload);
     }
 
     public UdpOptions withCongestionControl(CongestionControlFactory v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, v, inboundFilter, socketBufferBytes, fec);
+                maxAckDelayMs, initialRttMs, v, inboundFilter, socketBufferBytes, fec, pmtuMaxPayload);
     }
 
     public UdpOptions withInboundFilter(Supplier<DatagramFilter> v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, v, socketBufferBytes, fec);
+                maxAckDelayMs, initialRttMs, congestionControl, v, socketBufferBytes, fec, pmtuMaxPayload);
     }
 
     public UdpOptions withFec(boolean v) {
         return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
-                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, v);
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, v, pmtuMaxPayload);
+    }
+
+    /** Path-MTU probing up to this payload ({@code maxPayload} or less: off). */
+    public UdpOptions withPmtuMaxPayload(int v) {
+        return new UdpOptions(maxPayload, handshakeTimeoutMs, handshakeRetryMs, keepaliveMs, idleTimeoutMs, memoryBudget, sendQueueHighWater,
+                maxAckDelayMs, initialRttMs, congestionControl, inboundFilter, socketBufferBytes, fec, Math.max(1200, v));
     }
 }

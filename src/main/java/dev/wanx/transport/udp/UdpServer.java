@@ -218,7 +218,7 @@ public final class UdpServer implements Closeable {
             silentDrops++;
             return;
         }
-        byte[] msg2 = r.writeMessage2(HandshakePacket.writeHello(System.currentTimeMillis(), opts.maxPayload(), announcement.get()));
+        byte[] msg2 = r.writeMessage2(HandshakePacket.writeHello(System.currentTimeMillis(), opts.largestPayload(), announcement.get()));
         SessionKeys keys = r.split();
         ByteBuf reply = HandshakePacket.encode(channel.alloc(), PacketHeader.TYPE_HANDSHAKE, cid, msg2);
         if (reply.readableBytes() > buf.readableBytes()) { // never amplify before the peer is proven
@@ -237,6 +237,7 @@ public final class UdpServer implements Closeable {
         });
         link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.responderToInitiator()), new AeadPacketCipher(keys.initiatorToResponder()),
                 opts, sender, opts.initialRttMs() * 1_000_000L, channel.alloc(), link, now, random.nextLong()));
+        link.connection().peerMaxPayload(HandshakePacket.helloMaxPayload(hello));
         recorder[0] = PathRecorder.start(paths, PathContext.ofPeer(r.remoteStatic(), sender), link, false);
         sessions.put(cid, new Session(link, reply));
         handshakes++;

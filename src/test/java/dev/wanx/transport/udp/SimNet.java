@@ -66,8 +66,15 @@ final class SimNet implements AutoCloseable {
         @Override
         public void flushDatagrams() { }
 
+        /** Takes the frames instead of the seq bookkeeping below (tests with their own frame format). */
+        java.util.function.Consumer<ByteBuf> frameSink;
+
         @Override
         public void onFrame(ByteBuf f) {
+            if (frameSink != null) {
+                frameSink.accept(f);
+                return;
+            }
             int s = f.getInt(f.readerIndex());
             if (seen.get(s)) {
                 error = "frame " + s + " twice";
@@ -109,7 +116,7 @@ final class SimNet implements AutoCloseable {
         this.dup = dup;
         this.rateBytesPerSec = rateBytesPerSec;
         this.queueBytes = queueBytes;
-        this.maxDatagram = opts.maxDatagram();
+        this.maxDatagram = opts.largestDatagram();
         byte[] k1 = new byte[32];
         byte[] k2 = new byte[32];
         k2[0] = 1;
@@ -126,6 +133,12 @@ final class SimNet implements AutoCloseable {
     long timerSlackNs;
     /** Drops everything while true (a dead path). */
     boolean blackhole;
+    /** The path's MTU as the largest datagram it carries: larger ones vanish, as at a router with DF set. */
+    int pathMaxDatagram = Integer.MAX_VALUE;
+    /** Datagrams dropped for being larger than {@link #pathMaxDatagram}. */
+    int tooBig;
+    /** Datagrams dropped by the bottleneck's full queue. */
+    int tailDrops;
     /** Drops the datagrams from A it matches (a targeted loss); null for none. */
     java.util.function.Predicate<ByteBuf> dropFromA;
 
@@ -136,6 +149,11 @@ final class SimNet implements AutoCloseable {
         if (d.readableBytes() > limit) {
             throw new AssertionError("datagram of " + d.readableBytes() + " bytes sent; the receiver takes " + limit);
         }
+        if (d.readableBytes() > pathMaxDatagram) {
+            tooBig++;
+            d.release();
+            return;
+        }
         if (blackhole || dir == 0 && dropFromA != null && dropFromA.test(d)) {
             d.release();
             return;
@@ -145,6 +163,7 @@ final class SimNet implements AutoCloseable {
         if (rateBytesPerSec > 0) {
             long backlogNs = Math.max(0, linkFreeAt[dir] - now);
             if (backlogNs * rateBytesPerSec / 1_000_000_000L > queueBytes) {
+                tailDrops++;
                 d.release(); // drop-tail at the bottleneck
                 return;
             }
@@ -174,6 +193,11 @@ final class SimNet implements AutoCloseable {
     /** Frees datagrams still on the wire when a test ends. */
     @Override
     public void close() {
+        for (End e : new End[] {a, b}) {
+            if (e.conn != null && !e.conn.isClosed()) {
+                e.conn.close("test over", now); // frees frames still unacked
+            }
+        }
         for (Event e : events) {
             e.data.release();
         }
