@@ -4,16 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * XOR forward error correction over groups of consecutive sealed packets. A REPAIR packet carries the XOR of
- * up to {@link #MAX_GROUP} sealed datagrams (and of their lengths); a receiver missing exactly one of them
- * rebuilds it without a round trip, then opens it like any other packet (so a forged repair can only yield a
- * packet that fails authentication). The sender protects the start of each burst and its tail, where a loss
- * would otherwise cost a whole round trip of a short request/response; long bulk runs go unprotected, so
- * they pay no overhead. Repair layout (after the clear-text header, whose packet number is the group's first):
- * {@code count u8 | xorLength u16 | xor bytes (the longest datagram's length)}.
+ * Forward error correction over groups of consecutive sealed packets: up to {@link #MAX_ROWS} REPAIR packets per
+ * group, row r carrying the sum over GF(256) of the group's sealed datagrams (and of their lengths), datagram j
+ * weighted by {@link Gf256#coef} = 2^(r·j). Row 0 is the plain XOR. A receiver missing e datagrams of a group and
+ * holding e of its rows rebuilds them all without a round trip, then opens each like any other packet (so a forged
+ * repair can only yield packets that fail authentication). The sender protects the start of each burst and its
+ * tail, where a loss would otherwise cost a whole round trip of a short request/response; long bulk runs go
+ * unprotected, so they pay no overhead. Repair layout (after the clear-text header, whose packet number is the
+ * group's first): {@code count u8 (bits 0-4: 1..16; bits 5-6: row) | length sum u16 | sum bytes (the longest
+ * datagram's length)}. A receiver from before rows existed reads a row above 0 as a count above 16 and ignores it.
  */
 final class Fec {
     static final int MAX_GROUP = 16;
+    static final int MAX_ROWS = 3;
     static final int REPAIR_FIXED = PacketHeader.LENGTH + 3;
 
     private Fec() { }
@@ -21,18 +24,17 @@ final class Fec {
     /** Accumulates one group at a time on the sending side. */
     static final class Sender {
         private final int groupSize;
-        private final byte[] xor;
-        private final byte[] scratch;
+        private final byte[][] held = new byte[MAX_GROUP][];
+        private final int[] lens = new int[MAX_GROUP];
+        private final int maxDatagram;
         private int maxLen;
-        private int xorLen;
         private long firstPn;
         private int count;
 
         Sender(int groupSize, int maxDatagram) {
             if (groupSize < 2 || groupSize > MAX_GROUP) throw new IllegalArgumentException("group size 2.." + MAX_GROUP);
             this.groupSize = groupSize;
-            this.xor = new byte[maxDatagram];
-            this.scratch = new byte[maxDatagram];
+            this.maxDatagram = maxDatagram;
         }
 
         /** A sealed datagram went out with packet number {@code pn} (bytes readerIndex..writerIndex). */
@@ -40,11 +42,10 @@ final class Fec {
             if (count > 0 && pn != firstPn + count) reset(); // only consecutive numbers form a group
             if (count == 0) firstPn = pn;
             int len = datagram.readableBytes();
-            // One bulk copy, then XOR over arrays: per-byte getByte on a direct buffer costs a bounds check each.
-            datagram.getBytes(datagram.readerIndex(), scratch, 0, len);
-            for (int i = 0; i < len; i++) xor[i] ^= scratch[i];
+            if (held[count] == null) held[count] = new byte[maxDatagram];
+            datagram.getBytes(datagram.readerIndex(), held[count], 0, len);
+            lens[count] = len;
             maxLen = Math.max(maxLen, len);
-            xorLen ^= len;
             count++;
         }
 
@@ -54,18 +55,25 @@ final class Fec {
 
         /** Drops a partial group (its packets go unprotected). */
         void reset() {
-            java.util.Arrays.fill(xor, 0, maxLen, (byte) 0);
             maxLen = 0;
-            xorLen = 0;
             count = 0;
         }
 
-        /** The REPAIR packet for the current group; starts a new group. */
-        ByteBuf repair(ByteBufAllocator alloc, long cid) {
+        /** Row {@code row} of the current group's REPAIR packets; {@link #reset} starts a new group. */
+        ByteBuf repair(ByteBufAllocator alloc, long cid, int row) {
+            byte[] sum = new byte[maxLen];
+            int lenHi = 0;
+            int lenLo = 0;
+            for (int j = 0; j < count; j++) {
+                int c = Gf256.coef(row, j);
+                int zeroFilled = lens[j]; // shorter datagrams count as zero-padded: bytes past their length add nothing
+                Gf256.mulAdd(sum, held[j], zeroFilled, c);
+                lenHi ^= Gf256.mul(c, lens[j] >>> 8);
+                lenLo ^= Gf256.mul(c, lens[j] & 0xff);
+            }
             ByteBuf out = alloc.directBuffer(REPAIR_FIXED + maxLen);
             PacketHeader.write(out, PacketHeader.TYPE_REPAIR, cid, firstPn);
-            out.writeByte(count).writeShort(xorLen).writeBytes(xor, 0, maxLen);
-            reset();
+            out.writeByte(count | row << 5).writeByte(lenHi).writeByte(lenLo).writeBytes(sum);
             return out;
         }
     }
@@ -97,40 +105,116 @@ final class Fec {
         /** Whether packet {@code pn} is held (for tests and accounting). */
         boolean has(long pn) { return pn >= 0 && pns[(int) (pn % SLOTS)] == pn; }
 
+        /** Rows that arrived before their group could be rebuilt: {first, count, row, length sum, sum bytes}. */
+        private static final int PARKED = 24;
+        private final long[] parkedFirst = new long[PARKED];
+        private final int[] parkedCount = new int[PARKED];
+        private final int[] parkedRow = new int[PARKED];
+        private final int[] parkedLen = new int[PARKED];
+        private final byte[][] parkedSum = new byte[PARKED][];
+        private int parkedNext;
+
         /**
-         * Rebuilds the one missing datagram of the repair's group, or returns null (nothing missing, more than one
-         * missing, malformed, or a group older than what is kept). {@code alreadyHave} tells packets received
-         * earlier and since forgotten, so an old group is not "repaired" into a duplicate.
+         * Takes a REPAIR and returns the datagrams of its group it (with rows held from before) rebuilds: none when
+         * nothing is missing, when more are missing than rows are at hand (the row is kept for later), when the
+         * repair is malformed, or when the group is older than what is kept. {@code alreadyHave} tells packets
+         * received earlier and since forgotten, so an old group is not "repaired" into a duplicate.
          */
-        ByteBuf recover(ByteBuf repair, ByteBufAllocator alloc, java.util.function.LongPredicate alreadyHave) {
+        java.util.List<ByteBuf> recover(ByteBuf repair, ByteBufAllocator alloc, java.util.function.LongPredicate alreadyHave) {
             int at = repair.readerIndex();
             int n = repair.readableBytes();
-            if (n < REPAIR_FIXED + PacketHeader.LENGTH) return null;
+            if (n < REPAIR_FIXED + PacketHeader.LENGTH) return java.util.List.of();
             long first = repair.getLong(at + 9);
-            int count = repair.getUnsignedByte(at + PacketHeader.LENGTH);
+            int countRow = repair.getUnsignedByte(at + PacketHeader.LENGTH);
+            int count = countRow & 0x1f;
+            int row = countRow >>> 5;
             int len = repair.getUnsignedShort(at + PacketHeader.LENGTH + 1);
-            int xorBytes = n - REPAIR_FIXED;
-            if (count < 1 || count > MAX_GROUP || first < 0 || xorBytes > maxDatagram) return null;
-            long missing = -1;
+            int sumBytes = n - REPAIR_FIXED;
+            if (count < 1 || count > MAX_GROUP || row >= MAX_ROWS || first < 0 || sumBytes > maxDatagram) {
+                return java.util.List.of();
+            }
+            long[] missing = new long[MAX_ROWS];
+            int e = 0;
             for (long pn = first; pn < first + count; pn++) {
-                if (has(pn)) {
-                    len ^= lens[(int) (pn % SLOTS)];
-                } else if (alreadyHave.test(pn) || missing >= 0) {
-                    return null; // forgotten (too old), or two missing: XOR cannot help
-                } else {
-                    missing = pn;
+                if (has(pn)) continue;
+                if (alreadyHave.test(pn) || e == MAX_ROWS) return java.util.List.of(); // forgotten, or past any help
+                missing[e++] = pn;
+            }
+            if (e == 0) return java.util.List.of();
+            byte[] sum = new byte[sumBytes];
+            repair.getBytes(at + REPAIR_FIXED, sum);
+            // the rows at hand for this group: this one and any parked, one per row number
+            int[] rows = new int[MAX_ROWS];
+            int[] lenSums = new int[MAX_ROWS];
+            byte[][] sums = new byte[MAX_ROWS][];
+            int k = 0;
+            rows[k] = row;
+            lenSums[k] = len;
+            sums[k++] = sum;
+            for (int p = 0; p < PARKED && k < e; p++) {
+                if (parkedSum[p] != null && parkedFirst[p] == first && parkedCount[p] == count
+                        && parkedSum[p].length == sumBytes && !contains(rows, k, parkedRow[p])) {
+                    rows[k] = parkedRow[p];
+                    lenSums[k] = parkedLen[p];
+                    sums[k++] = parkedSum[p];
                 }
             }
-            if (missing < 0 || len < PacketHeader.LENGTH || len > xorBytes) return null;
-            byte[] out = new byte[len];
-            repair.getBytes(at + REPAIR_FIXED, out, 0, len);
-            for (long pn = first; pn < first + count; pn++) {
-                if (pn == missing) continue;
-                int s = (int) (pn % SLOTS);
-                byte[] d = data[s];
-                for (int i = 0, m = Math.min(len, lens[s]); i < m; i++) out[i] ^= d[i];
+            if (k < e) { // not yet: keep this row until more arrive (the oldest parked row makes room)
+                int p = parkedNext++ % PARKED;
+                parkedFirst[p] = first;
+                parkedCount[p] = count;
+                parkedRow[p] = row;
+                parkedLen[p] = len;
+                parkedSum[p] = sum;
+                return java.util.List.of();
             }
-            return alloc.buffer(len).writeBytes(out);
+            return solve(first, count, missing, e, rows, lenSums, sums, sumBytes, alloc);
+        }
+
+        private static boolean contains(int[] a, int n, int v) {
+            for (int i = 0; i < n; i++) if (a[i] == v) return true;
+            return false;
+        }
+
+        /** e missing datagrams from e rows: subtract what is held, then invert the e×e matrix of coefficients. */
+        private java.util.List<ByteBuf> solve(long first, int count, long[] missing, int e, int[] rows, int[] lenSums,
+                                              byte[][] sums, int sumBytes, ByteBufAllocator alloc) {
+            byte[][] syn = new byte[e][];
+            int[] synLen = new int[e];
+            for (int a = 0; a < e; a++) {
+                syn[a] = sums[a].clone();
+                int hi = lenSums[a] >>> 8;
+                int lo = lenSums[a] & 0xff;
+                for (long pn = first; pn < first + count; pn++) {
+                    if (!has(pn)) continue;
+                    int s = (int) (pn % SLOTS);
+                    int c = Gf256.coef(rows[a], (int) (pn - first));
+                    Gf256.mulAdd(syn[a], data[s], Math.min(lens[s], sumBytes), c);
+                    hi ^= Gf256.mul(c, lens[s] >>> 8);
+                    lo ^= Gf256.mul(c, lens[s] & 0xff);
+                }
+                synLen[a] = hi << 8 | lo;
+            }
+            int[][] m = new int[e][e];
+            for (int a = 0; a < e; a++) {
+                for (int b = 0; b < e; b++) m[a][b] = Gf256.coef(rows[a], (int) (missing[b] - first));
+            }
+            if (!Gf256.invert(m, e)) return java.util.List.of();
+            java.util.List<ByteBuf> out = new java.util.ArrayList<>(e);
+            for (int b = 0; b < e; b++) {
+                int hi = 0;
+                int lo = 0;
+                byte[] d = new byte[sumBytes];
+                for (int a = 0; a < e; a++) {
+                    Gf256.mulAdd(d, syn[a], sumBytes, m[b][a]);
+                    hi ^= Gf256.mul(m[b][a], synLen[a] >>> 8);
+                    lo ^= Gf256.mul(m[b][a], synLen[a] & 0xff);
+                }
+                int len = hi << 8 | lo;
+                if (len < PacketHeader.LENGTH || len > sumBytes) continue; // inconsistent rows: nothing trustworthy
+                out.add(alloc.buffer(len).writeBytes(d, 0, len));
+            }
+            return out;
         }
     }
 }
