@@ -4,6 +4,7 @@ package dev.wanx.transport.udp;
 public final class RttEstimator {
     private final long initialRttNs;
     private long latestNs;
+    private long latestAdjustedNs;
     private long smoothedNs;
     private long varNs;
     private long minNs = Long.MAX_VALUE;
@@ -31,6 +32,7 @@ public final class RttEstimator {
         if (sampleNs - delay >= minNs) {
             adjusted = sampleNs - delay;
         }
+        latestAdjustedNs = adjusted;
         if (!hasSample) {
             hasSample = true;
             smoothedNs = adjusted;
@@ -44,6 +46,9 @@ public final class RttEstimator {
     public boolean hasSample() { return hasSample; }
 
     public long latestNs() { return hasSample ? latestNs : initialRttNs; }
+
+    /** The latest sample less the peer's ack delay: the path's own latest RTT (what a queue shows in). */
+    public long latestAdjustedNs() { return hasSample ? latestAdjustedNs : initialRttNs; }
 
     public long smoothedNs() { return smoothedNs; }
 

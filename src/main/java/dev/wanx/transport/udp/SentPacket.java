@@ -18,6 +18,8 @@ final class SentPacket {
     long deliveredTimeNs;
     long firstSentTimeNs;
     boolean appLimited;
+    /** The RTT showed a queue when it was sent: it never counts towards the quiet-time loss rate. */
+    boolean behindQueue;
     final ArrayList<OutFrame> frames = new ArrayList<>(4);
 
     void reset() {
@@ -25,6 +27,7 @@ final class SentPacket {
         state = IN_FLIGHT;
         ackEliciting = false;
         appLimited = false;
+        behindQueue = false;
         bytes = 0;
     }
 }

@@ -27,4 +27,21 @@ class FecPolicyTest {
             assertTrue(net.a.conn.counters.fecRepairsSent > 0, "fec = auto: the burst is protected");
         }
     }
+
+    /**
+     * A bulk run that keeps the bottleneck's queue busy has most of its losses counted as congestion; 1 % of random
+     * loss then read as ~0.2 % over all packets and parity stopped where short responses need it (a 100 KB fetch
+     * after a bulk transfer). The quiet-time rate keeps it on.
+     */
+    @Test void randomLossBesideABusyQueueStillWantsParity() {
+        SimNet net = new SimNet(5, 0.01, 0, 0, 50 * MS, 0, 0, 12_500_000L, 1_250_000L, UdpOptions.defaults());
+        try (net) {
+            int n = 8000;
+            assertTrue(net.runUntil(() -> net.b.received >= n, 60 * S, net.feeder(net.a, n, 1000)));
+            net.runUntil(() -> false, 300 * MS, () -> { });
+            assertTrue(net.a.conn.counters.lostCongestion > net.a.conn.counters.lostRandom, "the bulk run overflowed the queue");
+            assertTrue(net.a.conn.fecWanted(), "1 % random loss still wants parity after a bulk run: " + net.a.conn.counters);
+            assertTrue(net.a.conn.parityRows() >= 2, "and more than one row");
+        }
+    }
 }
