@@ -3,6 +3,7 @@ package dev.wanx.reduce;
 import com.github.luben.zstd.Zstd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -64,6 +65,7 @@ final class StreamEncoder {
 
     private static final class Batch {
         final List<byte[]> chunks = new ArrayList<>();
+        ByteBuf raw;      // PASSTHROUGH: a retained slice of the app's buffer, sent as one unlearned literal
         final List<Fingerprint> fps = new ArrayList<>();
         boolean[] known;
         boolean ready;
@@ -115,12 +117,11 @@ final class StreamEncoder {
             lastWrite = cfg.nanoClock().getAsLong();
             if (mode == Mode.DETECT) detect(data);
             if (mode == Mode.PASSTHROUGH) {
+                // No copy: slices of the app's buffer, queued behind batches still waiting for the dictionary.
                 for (int off = 0; off < n; off += cfg.literalGroup()) { // records stay below MAX_BODY
                     Batch b = new Batch();
-                    byte[] raw = new byte[Math.min(cfg.literalGroup(), n - off)];
-                    data.getBytes(data.readerIndex() + off, raw);
-                    b.chunks.add(raw);
-                    b.bytes = raw.length;
+                    b.bytes = Math.min(cfg.literalGroup(), n - off);
+                    b.raw = data.retainedSlice(data.readerIndex() + off, (int) b.bytes);
                     b.learn = false;
                     b.ready = true;
                     batches.add(b);
@@ -253,6 +254,10 @@ final class StreamEncoder {
     }
 
     private void emitBatch(Batch b) {
+        if (b.raw != null) {
+            emitPassthrough(b);
+            return;
+        }
         int n = b.chunks.size();
         int i = 0;
         while (i < n) {
@@ -269,7 +274,7 @@ final class StreamEncoder {
                     size += b.chunks.get(j).length;
                     j++;
                 }
-                emitLiteral(b, i, j, (int) size);
+                emitLiteral(b, i, j);
             }
             i = j;
         }
@@ -300,40 +305,73 @@ final class StreamEncoder {
         emit(ReduceWire.ref(alloc, seq, fps, lens), true);
     }
 
-    private void emitLiteral(Batch b, int from, int to, int ignoredSize) {
+    /** Header, then the app's own bytes: nothing to sniff, compress or learn once the stream is PASSTHROUGH. */
+    private void emitPassthrough(Batch b) {
+        ByteBuf payload = b.raw;
+        b.raw = null;
+        int size = payload.readableBytes();
+        stats.coldBytes.addAndGet(size);
+        totals.coldBytes.addAndGet(size);
+        emit(ReduceWire.literalHeader(alloc, 0, new int[] {size}, 1, size), true);
+        emit(payload, true);
+    }
+
+    private void emitLiteral(Batch b, int from, int to) {
         int count = to - from;
         int skip = from == 0 ? b.prefix : 0; // chunk 0's prefix already crossed as partials
         int[] lens = new int[count];
         int size = -skip;
-        for (int k = from; k < to; k++) size += b.chunks.get(k).length;
-        byte[] raw = new byte[size];
-        int p = 0;
         for (int k = from; k < to; k++) {
-            byte[] c = b.chunks.get(k);
-            lens[k - from] = c.length;
-            int off = k == from ? skip : 0;
-            System.arraycopy(c, off, raw, p, c.length - off);
-            p += c.length - off;
+            lens[k - from] = b.chunks.get(k).length;
+            size += lens[k - from];
         }
         int flags = b.learn ? ReduceWire.F_LEARN : 0;
         if (skip > 0) flags |= ReduceWire.F_CONT;
         if (b.partial) flags |= ReduceWire.F_PARTIAL;
-        byte[] payload = raw;
-        int plen = size;
-        boolean random = ContentSniffer.entropy(raw, size) > ContentSniffer.HIGH_ENTROPY;
-        if (random && stats.coldBytes.get() < ENTROPY_WINDOW) highEntropyBytes += size;
-        if (mode != Mode.NO_ZSTD && mode != Mode.PASSTHROUGH && !random && size >= 64) {
-            byte[] z = Zstd.compress(raw, cfg.zstdLevel());
-            if (z.length < size - size / 32) { // only when it pays (> ~3 %)
-                payload = z;
-                plen = z.length;
-                flags |= ReduceWire.F_ZSTD;
+        ByteBuf payload = null;
+        // Sniff only where it decides something: zstd or not, and (LEARN) the first MiB's ciphertext verdict.
+        if (mode != Mode.NO_ZSTD && mode != Mode.PASSTHROUGH) {
+            boolean random = ContentSniffer.entropy(b.chunks, from, to, skip, size) > ContentSniffer.HIGH_ENTROPY;
+            if (random && stats.coldBytes.get() < ENTROPY_WINDOW) highEntropyBytes += size;
+            if (!random && size >= 64) {
+                byte[] raw = join(b.chunks, from, to, skip, size);
+                byte[] z = Zstd.compress(raw, cfg.zstdLevel());
+                if (z.length < size - size / 32) { // only when it pays (> ~3 %)
+                    raw = z;
+                    flags |= ReduceWire.F_ZSTD;
+                }
+                payload = Unpooled.wrappedBuffer(raw);
             }
         }
+        if (payload == null) payload = wrap(b.chunks, from, to, skip); // the chunks themselves, no copy
         if (!b.learn) lens = new int[] {size};
         stats.coldBytes.addAndGet(size);
         totals.coldBytes.addAndGet(size);
-        emit(ReduceWire.literal(alloc, flags, lens, b.learn ? count : 1, payload, plen), true);
+        emit(ReduceWire.literalHeader(alloc, flags, lens, b.learn ? count : 1, payload.readableBytes()), true);
+        emit(payload, true);
+    }
+
+    private static byte[] join(List<byte[]> chunks, int from, int to, int skip, int size) {
+        byte[] raw = new byte[size];
+        int p = 0;
+        for (int k = from; k < to; k++) {
+            byte[] c = chunks.get(k);
+            int off = k == from ? skip : 0;
+            System.arraycopy(c, off, raw, p, c.length - off);
+            p += c.length - off;
+        }
+        return raw;
+    }
+
+    /** The chunks as one buffer without copying them (they are never modified once cut). */
+    private static ByteBuf wrap(List<byte[]> chunks, int from, int to, int skip) {
+        ByteBuf[] parts = new ByteBuf[to - from];
+        for (int k = from; k < to; k++) {
+            byte[] c = chunks.get(k);
+            int off = k == from ? skip : 0;
+            parts[k - from] = Unpooled.wrappedBuffer(c, off, c.length - off);
+        }
+        return Unpooled.wrappedBuffer(parts.length, parts);
     }
 
     private void pin(Fingerprint fp, byte[] data) {
@@ -416,6 +454,10 @@ final class StreamEncoder {
     void close() {
         failed = true;
         if (flushTimer != null) flushTimer.cancel(false);
+        for (Batch b : batches) {
+            if (b.raw != null) b.raw.release();
+            b.raw = null;
+        }
         batches.clear();
         pinned.clear();
         pinLog.clear();
