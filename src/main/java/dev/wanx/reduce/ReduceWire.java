@@ -2,6 +2,7 @@ package dev.wanx.reduce;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -53,6 +54,30 @@ public final class ReduceWire {
         varint(b, count);
         for (int i = 0; i < count; i++) varint(b, lengths[i]);
         return b.setInt(1, b.writerIndex() - HEADER + payloadLen);
+    }
+
+    /** A LITERAL payload: pieces[from, to) without the first {@code skip} bytes, wrapped (never copied). */
+    static ByteBuf wrapPieces(List<byte[]> pieces, int from, int to, int skip) {
+        ByteBuf[] parts = new ByteBuf[to - from];
+        for (int k = from; k < to; k++) {
+            byte[] c = pieces.get(k);
+            int off = k == from ? skip : 0;
+            parts[k - from] = Unpooled.wrappedBuffer(c, off, c.length - off);
+        }
+        return Unpooled.wrappedBuffer(parts.length, parts);
+    }
+
+    /** The same {@code size} bytes joined in one array (zstd's input). */
+    static byte[] joinPieces(List<byte[]> pieces, int from, int to, int skip, int size) {
+        byte[] raw = new byte[size];
+        int p = 0;
+        for (int k = from; k < to; k++) {
+            byte[] c = pieces.get(k);
+            int off = k == from ? skip : 0;
+            System.arraycopy(c, off, raw, p, c.length - off);
+            p += c.length - off;
+        }
+        return raw;
     }
 
     public static ByteBuf ref(ByteBufAllocator a, long seq, List<Fingerprint> fps, int[] lengths) {

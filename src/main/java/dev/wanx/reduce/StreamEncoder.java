@@ -8,16 +8,14 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * One stream direction, app bytes to records: chunk, fingerprint, ask the dictionary (async, in order) which
  * chunks this peer already has, then emit REF runs for known chunks and LITERAL groups (zstd when it pays) for
- * the rest. Every referenced chunk is remembered until the receiver acknowledges it, so a MISS can be answered:
+ * the rest. Every referenced chunk is remembered ({@link Pins}) until the receiver acknowledges it, so a MISS can be answered:
  * the first {@code pinBudget} bytes with their contents in memory ("hard" pins), beyond that by fingerprint only
  * ("soft" pins, answered from our own dictionary, where a referenced chunk sits in the newest half of the FIFO
  * because prepareSend re-inserts older ones). Never stalling on pins matters: ACKs travel on the reverse input,
@@ -58,10 +56,7 @@ final class StreamEncoder {
     private boolean failed;
     private long highEntropyBytes;   // cold bytes in the first window that looked random
     private long refSeq;
-    private final Map<Fingerprint, byte[]> pinned = new HashMap<>();
-    private final ArrayDeque<Object[]> pinLog = new ArrayDeque<>(); // {seq, List<Fingerprint>}
-    private final Map<Fingerprint, Integer> pinCount = new HashMap<>();
-    private long pinnedBytes;
+    private final Pins pins;
 
     private static final class Batch {
         final List<byte[]> chunks = new ArrayList<>();
@@ -91,6 +86,7 @@ final class StreamEncoder {
         this.totals = totals;
         this.onProgress = onProgress;
         this.chunker = cfg.newChunker();
+        this.pins = new Pins(cfg.pinBudget());
     }
 
     long backlog() {
@@ -250,7 +246,7 @@ final class StreamEncoder {
     }
 
     private boolean refable(Batch b, int i) {
-        return b.learn && b.known != null && b.known[i] && pinCount.size() < MAX_OUTSTANDING;
+        return b.learn && b.known != null && b.known[i] && pins.outstanding() < MAX_OUTSTANDING;
     }
 
     private void emitBatch(Batch b) {
@@ -264,7 +260,7 @@ final class StreamEncoder {
             int j = i;
             if (refable(b, i)) {
                 while (j < n && refable(b, j) && j - i < 4096) {
-                    pin(b.fps.get(j), b.chunks.get(j));
+                    pins.pin(b.fps.get(j), b.chunks.get(j));
                     j++;
                 }
                 emitRef(b, i, j);
@@ -298,7 +294,7 @@ final class StreamEncoder {
         }
         if (from == 0) bytes -= b.prefix; // a continuation: the receiver already has the prefix (PARTIAL)
         long seq = ++refSeq;
-        pinLog.add(new Object[] {seq, new ArrayList<>(fps)});
+        pins.sent(seq, fps);
         stats.warmBytes.addAndGet(bytes);
         totals.warmBytes.addAndGet(bytes);
         if (stats.reason() == Reason.COMPRESSED_ONLY) stats.reason(Reason.REDUCED, "references to chunks the peer has");
@@ -334,7 +330,7 @@ final class StreamEncoder {
             boolean random = ContentSniffer.entropy(b.chunks, from, to, skip, size) > ContentSniffer.HIGH_ENTROPY;
             if (random && stats.coldBytes.get() < ENTROPY_WINDOW) highEntropyBytes += size;
             if (!random && size >= 64) {
-                byte[] raw = join(b.chunks, from, to, skip, size);
+                byte[] raw = ReduceWire.joinPieces(b.chunks, from, to, skip, size);
                 byte[] z = Zstd.compress(raw, cfg.zstdLevel());
                 if (z.length < size - size / 32) { // only when it pays (> ~3 %)
                     raw = z;
@@ -343,7 +339,7 @@ final class StreamEncoder {
                 payload = Unpooled.wrappedBuffer(raw);
             }
         }
-        if (payload == null) payload = wrap(b.chunks, from, to, skip); // the chunks themselves, no copy
+        if (payload == null) payload = ReduceWire.wrapPieces(b.chunks, from, to, skip); // the chunks themselves, no copy
         if (!b.learn) lens = new int[] {size};
         stats.coldBytes.addAndGet(size);
         totals.coldBytes.addAndGet(size);
@@ -351,54 +347,9 @@ final class StreamEncoder {
         emit(payload, true);
     }
 
-    private static byte[] join(List<byte[]> chunks, int from, int to, int skip, int size) {
-        byte[] raw = new byte[size];
-        int p = 0;
-        for (int k = from; k < to; k++) {
-            byte[] c = chunks.get(k);
-            int off = k == from ? skip : 0;
-            System.arraycopy(c, off, raw, p, c.length - off);
-            p += c.length - off;
-        }
-        return raw;
-    }
-
-    /** The chunks as one buffer without copying them (they are never modified once cut). */
-    private static ByteBuf wrap(List<byte[]> chunks, int from, int to, int skip) {
-        ByteBuf[] parts = new ByteBuf[to - from];
-        for (int k = from; k < to; k++) {
-            byte[] c = chunks.get(k);
-            int off = k == from ? skip : 0;
-            parts[k - from] = Unpooled.wrappedBuffer(c, off, c.length - off);
-        }
-        return Unpooled.wrappedBuffer(parts.length, parts);
-    }
-
-    private void pin(Fingerprint fp, byte[] data) {
-        pinCount.merge(fp, 1, Integer::sum);
-        if (!pinned.containsKey(fp) && pinnedBytes + data.length <= cfg.pinBudget()) {
-            pinned.put(fp, data);
-            pinnedBytes += data.length;
-        }
-    }
-
     /** The receiver resolved every REF record up to {@code seq}: unpin their chunks. */
     void onAck(long seq) {
-        unpin(seq);
-    }
-
-    private void unpin(long seq) {
-        while (!pinLog.isEmpty() && (long) pinLog.peek()[0] <= seq) {
-            @SuppressWarnings("unchecked")
-            List<Fingerprint> fps = (List<Fingerprint>) pinLog.poll()[1];
-            for (Fingerprint fp : fps) {
-                if (pinCount.merge(fp, -1, Integer::sum) <= 0) {
-                    pinCount.remove(fp);
-                    byte[] d = pinned.remove(fp);
-                    if (d != null) pinnedBytes -= d.length;
-                }
-            }
-        }
+        pins.acked(seq);
     }
 
     void onEndAck() {
@@ -409,11 +360,11 @@ final class StreamEncoder {
     /** The receiver lacks these chunks: answer from the hard pins, else (soft pin) from our dictionary. */
     void onMiss(List<Fingerprint> fps) {
         for (Fingerprint fp : fps) {
-            if (!pinCount.containsKey(fp)) {
+            if (!pins.referenced(fp)) {
                 throw new ReduceWire.ProtocolException("MISS for a chunk never referenced or already acked: " + fp);
             }
             stats.chunksServed.incrementAndGet();
-            byte[] d = pinned.get(fp);
+            byte[] d = pins.contents(fp);
             if (d != null) {
                 emitControl(ReduceWire.chunk(alloc, fp, d));
                 continue;
@@ -430,10 +381,6 @@ final class StreamEncoder {
                 }
             }));
         }
-    }
-
-    long pinnedBytes() {
-        return pinnedBytes;
     }
 
     private void emit(ByteBuf rec, boolean data) {
@@ -459,9 +406,6 @@ final class StreamEncoder {
             b.raw = null;
         }
         batches.clear();
-        pinned.clear();
-        pinLog.clear();
-        pinCount.clear();
-        pinnedBytes = 0;
+        pins.clear();
     }
 }
