@@ -64,10 +64,6 @@ final class Pins {
         return hard.get(fp);
     }
 
-    long hardBytes() {
-        return hardBytes;
-    }
-
     void clear() {
         hard.clear();
         runs.clear();
