@@ -44,16 +44,17 @@ public final class ReduceWire {
     }
 
     /**
-     * A LITERAL record's header: type, length and body up to the payload, which the caller sends right behind it
-     * (as its own buffer, so passed-through bytes need no copy). Chunk lengths are all learnable, or one unlearned
-     * run; the payload is zstd-compressed if flagged.
+     * A LITERAL record around {@code payload} (taken over, not copied: one composite buffer, so the tunnel never
+     * sees a header without its body). Chunk lengths are all learnable, or one unlearned run; the payload is
+     * zstd-compressed if flagged.
      */
-    public static ByteBuf literalHeader(ByteBufAllocator a, int flags, int[] lengths, int count, int payloadLen) {
-        ByteBuf b = start(a, LITERAL, 1 + 5 + count * 3);
-        b.writeByte(flags);
-        varint(b, count);
-        for (int i = 0; i < count; i++) varint(b, lengths[i]);
-        return b.setInt(1, b.writerIndex() - HEADER + payloadLen);
+    public static ByteBuf literal(ByteBufAllocator a, int flags, int[] lengths, int count, ByteBuf payload) {
+        ByteBuf h = start(a, LITERAL, 1 + 5 + count * 3);
+        h.writeByte(flags);
+        varint(h, count);
+        for (int i = 0; i < count; i++) varint(h, lengths[i]);
+        h.setInt(1, h.writerIndex() - HEADER + payload.readableBytes());
+        return a.compositeBuffer(2).addComponents(true, h, payload);
     }
 
     /** A LITERAL payload: pieces[from, to) without the first {@code skip} bytes, wrapped (never copied). */

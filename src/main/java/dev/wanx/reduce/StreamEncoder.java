@@ -301,15 +301,14 @@ final class StreamEncoder {
         emit(ReduceWire.ref(alloc, seq, fps, lens), true);
     }
 
-    /** Header, then the app's own bytes: nothing to sniff, compress or learn once the stream is PASSTHROUGH. */
+    /** The app's own bytes behind a header: nothing to sniff, compress or learn once the stream is PASSTHROUGH. */
     private void emitPassthrough(Batch b) {
         ByteBuf payload = b.raw;
         b.raw = null;
         int size = payload.readableBytes();
         stats.coldBytes.addAndGet(size);
         totals.coldBytes.addAndGet(size);
-        emit(ReduceWire.literalHeader(alloc, 0, new int[] {size}, 1, size), true);
-        emit(payload, true);
+        emit(ReduceWire.literal(alloc, 0, new int[] {size}, 1, payload), true);
     }
 
     private void emitLiteral(Batch b, int from, int to) {
@@ -343,8 +342,7 @@ final class StreamEncoder {
         if (!b.learn) lens = new int[] {size};
         stats.coldBytes.addAndGet(size);
         totals.coldBytes.addAndGet(size);
-        emit(ReduceWire.literalHeader(alloc, flags, lens, b.learn ? count : 1, payload.readableBytes()), true);
-        emit(payload, true);
+        emit(ReduceWire.literal(alloc, flags, lens, b.learn ? count : 1, payload), true);
     }
 
     /** The receiver resolved every REF record up to {@code seq}: unpin their chunks. */
