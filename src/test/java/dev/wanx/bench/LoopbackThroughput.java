@@ -24,7 +24,8 @@ import java.util.List;
 /**
  * Loopback throughput of near+far (one JVM, no loss) next to plain loopback TCP, measured in the same run.
  * Reports Mbit/s and the process's CPU seconds per GB moved.
- * Run: scripts/bench-loopback [MiB] (or mvn test-compile and java -cp … dev.wanx.bench.LoopbackThroughput 1024)
+ * Run: scripts/bench-loopback [MiB] (or mvn test-compile and java -cp … dev.wanx.bench.LoopbackThroughput 1024;
+ * {@code -Dbench.only=tcp} keeps only the wanx paths whose name contains "tcp").
  */
 public final class LoopbackThroughput {
     public static void main(String[] args) throws Exception {
@@ -34,8 +35,10 @@ public final class LoopbackThroughput {
             Path dir = startSinkAndKeys(sink);
             System.out.printf("%-16s %10s %12s %14s%n", "path", "MiB", "Mbit/s", "CPU s per GB");
             report("tcp-direct", bytes, new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.getLocalPort()));
+            String only = System.getProperty("bench.only", ""); // e.g. -Dbench.only=tcp: just the paths naming it
             for (NearConfig.Transport tr : new NearConfig.Transport[] {NearConfig.Transport.UDP, NearConfig.Transport.TCP}) {
                 for (boolean reduce : new boolean[] {false, true}) {
+                    if (!("wanx-" + tr.name().toLowerCase() + (reduce ? "+reduce" : "")).contains(only)) continue;
                     // Fresh state dirs per run: the random payload is never warm, so "+reduce" is the cold-path cost.
                     Path run = Files.createTempDirectory(dir, "run");
                     try (FarServer far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", 0), dir.resolve("far.key"),
