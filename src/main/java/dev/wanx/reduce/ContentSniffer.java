@@ -1,5 +1,7 @@
 package dev.wanx.reduce;
 
+import java.util.List;
+
 /**
  * Cheap content classification at stream start and per literal group: TLS record headers, signatures of
  * already-compressed formats, and a byte-histogram entropy estimate (no repeats + near 8 bits/byte = encrypted).
@@ -47,13 +49,21 @@ final class ContentSniffer {
         return false;
     }
 
-    /** Shannon entropy in bits per byte over up to 4096 evenly spaced samples of b[0, len). */
-    static double entropy(byte[] b, int len) {
-        if (len == 0) return 0;
+    /**
+     * Shannon entropy in bits per byte over up to 4096 evenly spaced samples of {@code len} bytes: the
+     * concatenation of {@code parts[from, to)} without the first {@code skip} bytes (no need to join them first).
+     */
+    static double entropy(List<byte[]> parts, int from, int to, int skip, int len) {
+        if (len <= 0) return 0;
         int[] h = new int[256];
         int step = Math.max(1, len / 4096);
         int n = 0;
-        for (int i = 0; i < len; i += step, n++) h[b[i] & 0xff]++;
+        int pos = skip; // the next sample's index within the current part
+        for (int k = from; k < to; k++) {
+            byte[] c = parts.get(k);
+            for (; pos < c.length; pos += step, n++) h[c[pos] & 0xff]++;
+            pos -= c.length;
+        }
         double e = 0;
         for (int c : h) {
             if (c == 0) continue;

@@ -2,7 +2,7 @@ package dev.wanx.reduce;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -15,6 +15,8 @@ import java.util.List;
 public final class ReduceWire {
     public static final int VERSION = 1;
     public static final int MAX_BODY = 1 << 20;
+    /** Bytes before a record's body: type u8, length u32. */
+    public static final int HEADER = 5;
 
     public static final int HELLO = 0x00, LITERAL = 0x01, REF = 0x02, END = 0x03;
     public static final int MISS = 0x10, CHUNK = 0x11, ACK = 0x12, END_ACK = 0x13;
@@ -27,13 +29,13 @@ public final class ReduceWire {
     // ------------------------------------------------------------------ encoding
 
     private static ByteBuf start(ByteBufAllocator a, int type, int capacity) {
-        ByteBuf b = a.buffer(5 + capacity);
+        ByteBuf b = a.buffer(HEADER + capacity);
         b.writeByte(type).writeInt(0);
         return b;
     }
 
     private static ByteBuf finish(ByteBuf b) {
-        b.setInt(1, b.writerIndex() - 5);
+        b.setInt(1, b.writerIndex() - HEADER);
         return b;
     }
 
@@ -41,14 +43,42 @@ public final class ReduceWire {
         return finish(start(a, HELLO, 1).writeByte(VERSION));
     }
 
-    /** Chunk lengths (all learnable, or one unlearned run) followed by the payload, zstd-compressed if flagged. */
-    public static ByteBuf literal(ByteBufAllocator a, int flags, int[] lengths, int count, byte[] payload, int payloadLen) {
-        ByteBuf b = start(a, LITERAL, 1 + 5 + count * 3 + payloadLen);
-        b.writeByte(flags);
-        varint(b, count);
-        for (int i = 0; i < count; i++) varint(b, lengths[i]);
-        b.writeBytes(payload, 0, payloadLen);
-        return finish(b);
+    /**
+     * A LITERAL record around {@code payload} (taken over, not copied: one composite buffer, so the tunnel never
+     * sees a header without its body). Chunk lengths are all learnable, or one unlearned run; the payload is
+     * zstd-compressed if flagged.
+     */
+    public static ByteBuf literal(ByteBufAllocator a, int flags, int[] lengths, int count, ByteBuf payload) {
+        ByteBuf h = start(a, LITERAL, 1 + 5 + count * 3);
+        h.writeByte(flags);
+        varint(h, count);
+        for (int i = 0; i < count; i++) varint(h, lengths[i]);
+        h.setInt(1, h.writerIndex() - HEADER + payload.readableBytes());
+        return a.compositeBuffer(2).addComponents(true, h, payload);
+    }
+
+    /** A LITERAL payload: pieces[from, to) without the first {@code skip} bytes, wrapped (never copied). */
+    static ByteBuf wrapPieces(List<byte[]> pieces, int from, int to, int skip) {
+        ByteBuf[] parts = new ByteBuf[to - from];
+        for (int k = from; k < to; k++) {
+            byte[] c = pieces.get(k);
+            int off = k == from ? skip : 0;
+            parts[k - from] = Unpooled.wrappedBuffer(c, off, c.length - off);
+        }
+        return Unpooled.wrappedBuffer(parts.length, parts);
+    }
+
+    /** The same {@code size} bytes joined in one array (zstd's input). */
+    static byte[] joinPieces(List<byte[]> pieces, int from, int to, int skip, int size) {
+        byte[] raw = new byte[size];
+        int p = 0;
+        for (int k = from; k < to; k++) {
+            byte[] c = pieces.get(k);
+            int off = k == from ? skip : 0;
+            System.arraycopy(c, off, raw, p, c.length - off);
+            p += c.length - off;
+        }
+        return raw;
     }
 
     public static ByteBuf ref(ByteBufAllocator a, long seq, List<Fingerprint> fps, int[] lengths) {
@@ -107,6 +137,13 @@ public final class ReduceWire {
 
     // ------------------------------------------------------------------ decoding
 
+    /** Reads a whole record's header (as cut by {@link RecordReader}); returns its type, leaving the body. */
+    public static int openRecord(ByteBuf rec) {
+        int type = rec.readUnsignedByte();
+        rec.skipBytes(HEADER - 1);
+        return type;
+    }
+
     public static long readVarint(ByteBuf b) {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
@@ -129,48 +166,6 @@ public final class ReduceWire {
         byte[] t = new byte[Fingerprint.SIZE];
         b.readBytes(t);
         return Fingerprint.wrap(t, 0);
-    }
-
-    /** Accumulates inbound bytes and cuts complete records. Owns what it holds; {@link #release} on close. */
-    public static final class Reader {
-        private final CompositeByteBuf cum;
-
-        public Reader(ByteBufAllocator a) {
-            cum = a.compositeBuffer(64);
-        }
-
-        /** Takes ownership of {@code data}. */
-        public void add(ByteBuf data) {
-            cum.addComponent(true, data);
-        }
-
-        /** Next complete record (type byte then body; caller releases) or null if incomplete. */
-        public ByteBuf next() {
-            if (cum.readableBytes() < 5) {
-                cum.discardReadComponents();
-                return null;
-            }
-            int i = cum.readerIndex();
-            int len = cum.getInt(i + 1);
-            if (len < 0 || len > MAX_BODY) throw new ProtocolException("record of " + len + " bytes");
-            if (cum.readableBytes() < 5 + len) return null;
-            int type = cum.getUnsignedByte(i);
-            cum.skipBytes(5);
-            ByteBuf body = cum.readRetainedSlice(len);
-            ByteBuf rec = cum.alloc().buffer(1 + len);
-            rec.writeByte(type).writeBytes(body);
-            body.release();
-            if (cum.numComponents() > 16) cum.discardReadComponents();
-            return rec;
-        }
-
-        public int buffered() {
-            return cum.readableBytes();
-        }
-
-        public void release() {
-            if (cum.refCnt() > 0) cum.release();
-        }
     }
 
     /** A peer sent something this version cannot parse: the stream is aborted, nothing wrong is delivered. */

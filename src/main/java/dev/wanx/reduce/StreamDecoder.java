@@ -32,12 +32,12 @@ final class StreamDecoder {
     private static final class Item {
         final Fingerprint fp;
         final int len;
-        byte[] data;
+        ByteBuf data;  // null until resolved; owned by the item until delivered (released on close)
         long ackSeq;   // >0 on the last item of a REF record
         boolean end;
         byte[] prefix; // REF continuing open partial bytes: they must equal the chunk's start; deliver the rest
 
-        Item(Fingerprint fp, int len, byte[] data) {
+        Item(Fingerprint fp, int len, ByteBuf data) {
             this.fp = fp;
             this.len = len;
             this.data = data;
@@ -53,7 +53,7 @@ final class StreamDecoder {
     private final StreamStats stats;
     private final StreamStats totals;
     private final Events events;
-    private final ReduceWire.Reader reader;
+    private final RecordReader reader;
 
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
     private final Map<Fingerprint, List<Item>> waiting = new HashMap<>();
@@ -79,7 +79,7 @@ final class StreamDecoder {
         this.stats = stats;
         this.totals = totals;
         this.events = events;
-        this.reader = new ReduceWire.Reader(alloc);
+        this.reader = new RecordReader(alloc);
     }
 
     boolean endSeen() {
@@ -102,7 +102,7 @@ final class StreamDecoder {
         ByteBuf rec;
         while ((rec = reader.next()) != null) {
             try {
-                handle(rec.readUnsignedByte(), rec);
+                handle(ReduceWire.openRecord(rec), rec);
             } finally {
                 rec.release();
             }
@@ -125,7 +125,7 @@ final class StreamDecoder {
                 stats.peerReason(r, b.toString(StandardCharsets.UTF_8));
                 if (endSeen) throw new ReduceWire.ProtocolException("second END");
                 endSeen = true;
-                Item e = new Item(null, 0, new byte[0]);
+                Item e = new Item(null, 0, Unpooled.EMPTY_BUFFER);
                 e.end = true;
                 queue.add(e);
             }
@@ -168,47 +168,53 @@ final class StreamDecoder {
         if (lens[0] < skip) throw new ReduceWire.ProtocolException("continuation shorter than its partials");
         total -= skip;
         if (total > 4L * ReduceWire.MAX_BODY) throw new ReduceWire.ProtocolException("literal too large");
-        byte[] payload = readRest(b);
-        byte[] raw;
+        if (partial && partialLen + total > ReduceWire.MAX_BODY) throw new ReduceWire.ProtocolException("partial too long");
+        byte[] arr = null; // the payload as an array, when decompression made one anyway
+        ByteBuf raw;
         if ((flags & ReduceWire.F_ZSTD) != 0) {
-            raw = Zstd.decompress(payload, (int) total);
-            if (raw.length != total) throw new ReduceWire.ProtocolException("zstd literal has wrong size");
+            arr = Zstd.decompress(readRest(b), (int) total);
+            if (arr.length != total) throw new ReduceWire.ProtocolException("zstd literal has wrong size");
+            raw = Unpooled.wrappedBuffer(arr);
         } else {
-            if (payload.length != total) throw new ReduceWire.ProtocolException("literal length mismatch");
-            raw = payload;
+            if (b.readableBytes() != total) throw new ReduceWire.ProtocolException("literal length mismatch");
+            raw = b.readRetainedSlice((int) total); // no copy: the app gets the tunnel's own buffers
         }
+        // Queued first, so the item (and its buffer) belongs to the queue whatever happens next.
+        enqueue(new Item(null, (int) total, raw));
         if (partial) {
-            if (partialLen + raw.length > ReduceWire.MAX_BODY) throw new ReduceWire.ProtocolException("partial too long");
-            if (partialBuf.length < partialLen + raw.length) {
-                partialBuf = java.util.Arrays.copyOf(partialBuf, Math.max(partialLen + raw.length, partialBuf.length * 2));
+            if (partialBuf.length < partialLen + total) {
+                partialBuf = java.util.Arrays.copyOf(partialBuf, (int) Math.max(partialLen + total, partialBuf.length * 2L));
             }
-            System.arraycopy(raw, 0, partialBuf, partialLen, raw.length);
-            partialLen += raw.length;
-            enqueue(new Item(null, raw.length, raw));
+            raw.getBytes(raw.readerIndex(), partialBuf, partialLen, (int) total);
+            partialLen += (int) total;
             return;
         }
-        List<Fingerprint> fps = learn ? new ArrayList<>(count) : null;
-        List<byte[]> chunks = learn ? new ArrayList<>(count) : null;
-        int p = 0;
+        if (!learn) return;
+        // The dictionary keeps its own copy of each chunk (the delivered buffer goes to the app).
+        List<Fingerprint> fps = new ArrayList<>(count);
+        List<byte[]> chunks = new ArrayList<>(count);
+        int p = raw.readerIndex();
         for (int i = 0; i < count; i++) {
             int piece = lens[i] - (i == 0 ? skip : 0);
-            byte[] deliver = count == 1 && skip == 0 ? raw : java.util.Arrays.copyOfRange(raw, p, p + piece);
-            p += piece;
-            if (learn) {
-                byte[] whole = deliver;
+            byte[] whole;
+            if (arr != null && count == 1 && skip == 0) {
+                whole = arr;
+            } else {
+                whole = new byte[lens[i]];
+                int at = 0;
                 if (i == 0 && skip > 0) {
-                    whole = new byte[lens[0]];
                     System.arraycopy(partialBuf, 0, whole, 0, skip);
-                    System.arraycopy(deliver, 0, whole, skip, piece);
+                    at = skip;
                     partialLen = 0;
                 }
-                fps.add(Fingerprint.of(whole));
-                chunks.add(whole);
+                raw.getBytes(p, whole, at, piece);
             }
-            enqueue(new Item(null, deliver.length, deliver));
+            p += piece;
+            fps.add(Fingerprint.of(whole));
+            chunks.add(whole);
         }
         // Learning is fire-and-forget: a refused or failed write only means a later MISS.
-        if (learn) store.learnAsync(peer, fps, chunks);
+        store.learnAsync(peer, fps, chunks);
     }
 
     private void ref(ByteBuf b) {
@@ -241,7 +247,7 @@ final class StreamDecoder {
                 // Never trust the dictionary blindly: length and full fingerprint must match.
                 if (d != null && d.length == it.len && it.fp.matches(d)) {
                     checkPrefix(it, d);
-                    it.data = d;
+                    it.data = Unpooled.wrappedBuffer(d);
                 } else {
                     List<Item> w = waiting.computeIfAbsent(it.fp, k -> new ArrayList<>());
                     if (w.isEmpty()) missing.add(it.fp);
@@ -264,7 +270,7 @@ final class StreamDecoder {
         for (Item it : w) {
             if (it.len != data.length) throw new ReduceWire.ProtocolException("CHUNK length differs from REF");
             checkPrefix(it, data);
-            it.data = data;
+            it.data = Unpooled.wrappedBuffer(data);
         }
         store.learnAsync(peer, List.of(fp), List.of(data));
     }
@@ -303,7 +309,9 @@ final class StreamDecoder {
             int skip = it.prefix == null ? 0 : it.prefix.length;
             stats.appOut.addAndGet(it.len - skip);
             totals.appOut.addAndGet(it.len - skip);
-            if (it.len > skip) events.deliver(Unpooled.wrappedBuffer(it.data, skip, it.len - skip));
+            ByteBuf d = it.data;
+            it.data = null;
+            if (it.len > skip) events.deliver(d.skipBytes(skip)); else d.release();
         }
         if (ackTo > acked) sendAck(ackTo);
         // Stop reading the tunnel while decoded bytes pile up, unless we wait for a CHUNK: that answer travels
@@ -322,6 +330,10 @@ final class StreamDecoder {
 
     void close() {
         closed = true;
+        for (Item it : queue) {
+            if (it.data != null) it.data.release();
+            it.data = null;
+        }
         queue.clear();
         waiting.clear();
         reader.release();

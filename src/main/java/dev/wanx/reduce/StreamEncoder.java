@@ -3,20 +3,19 @@ package dev.wanx.reduce;
 import com.github.luben.zstd.Zstd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * One stream direction, app bytes to records: chunk, fingerprint, ask the dictionary (async, in order) which
  * chunks this peer already has, then emit REF runs for known chunks and LITERAL groups (zstd when it pays) for
- * the rest. Every referenced chunk is remembered until the receiver acknowledges it, so a MISS can be answered:
+ * the rest. Every referenced chunk is remembered ({@link Pins}) until the receiver acknowledges it, so a MISS can be answered:
  * the first {@code pinBudget} bytes with their contents in memory ("hard" pins), beyond that by fingerprint only
  * ("soft" pins, answered from our own dictionary, where a referenced chunk sits in the newest half of the FIFO
  * because prepareSend re-inserts older ones). Never stalling on pins matters: ACKs travel on the reverse input,
@@ -57,13 +56,11 @@ final class StreamEncoder {
     private boolean failed;
     private long highEntropyBytes;   // cold bytes in the first window that looked random
     private long refSeq;
-    private final Map<Fingerprint, byte[]> pinned = new HashMap<>();
-    private final ArrayDeque<Object[]> pinLog = new ArrayDeque<>(); // {seq, List<Fingerprint>}
-    private final Map<Fingerprint, Integer> pinCount = new HashMap<>();
-    private long pinnedBytes;
+    private final Pins pins;
 
     private static final class Batch {
         final List<byte[]> chunks = new ArrayList<>();
+        ByteBuf raw;      // PASSTHROUGH: a retained slice of the app's buffer, sent as one unlearned literal
         final List<Fingerprint> fps = new ArrayList<>();
         boolean[] known;
         boolean ready;
@@ -89,6 +86,7 @@ final class StreamEncoder {
         this.totals = totals;
         this.onProgress = onProgress;
         this.chunker = cfg.newChunker();
+        this.pins = new Pins(cfg.pinBudget());
     }
 
     long backlog() {
@@ -115,12 +113,11 @@ final class StreamEncoder {
             lastWrite = cfg.nanoClock().getAsLong();
             if (mode == Mode.DETECT) detect(data);
             if (mode == Mode.PASSTHROUGH) {
+                // No copy: slices of the app's buffer, queued behind batches still waiting for the dictionary.
                 for (int off = 0; off < n; off += cfg.literalGroup()) { // records stay below MAX_BODY
                     Batch b = new Batch();
-                    byte[] raw = new byte[Math.min(cfg.literalGroup(), n - off)];
-                    data.getBytes(data.readerIndex() + off, raw);
-                    b.chunks.add(raw);
-                    b.bytes = raw.length;
+                    b.bytes = Math.min(cfg.literalGroup(), n - off);
+                    b.raw = data.retainedSlice(data.readerIndex() + off, (int) b.bytes);
                     b.learn = false;
                     b.ready = true;
                     batches.add(b);
@@ -249,17 +246,21 @@ final class StreamEncoder {
     }
 
     private boolean refable(Batch b, int i) {
-        return b.learn && b.known != null && b.known[i] && pinCount.size() < MAX_OUTSTANDING;
+        return b.learn && b.known != null && b.known[i] && pins.outstanding() < MAX_OUTSTANDING;
     }
 
     private void emitBatch(Batch b) {
+        if (b.raw != null) {
+            emitPassthrough(b);
+            return;
+        }
         int n = b.chunks.size();
         int i = 0;
         while (i < n) {
             int j = i;
             if (refable(b, i)) {
                 while (j < n && refable(b, j) && j - i < 4096) {
-                    pin(b.fps.get(j), b.chunks.get(j));
+                    pins.pin(b.fps.get(j), b.chunks.get(j));
                     j++;
                 }
                 emitRef(b, i, j);
@@ -269,7 +270,7 @@ final class StreamEncoder {
                     size += b.chunks.get(j).length;
                     j++;
                 }
-                emitLiteral(b, i, j, (int) size);
+                emitLiteral(b, i, j);
             }
             i = j;
         }
@@ -293,74 +294,60 @@ final class StreamEncoder {
         }
         if (from == 0) bytes -= b.prefix; // a continuation: the receiver already has the prefix (PARTIAL)
         long seq = ++refSeq;
-        pinLog.add(new Object[] {seq, new ArrayList<>(fps)});
+        pins.sent(seq, fps);
         stats.warmBytes.addAndGet(bytes);
         totals.warmBytes.addAndGet(bytes);
         if (stats.reason() == Reason.COMPRESSED_ONLY) stats.reason(Reason.REDUCED, "references to chunks the peer has");
         emit(ReduceWire.ref(alloc, seq, fps, lens), true);
     }
 
-    private void emitLiteral(Batch b, int from, int to, int ignoredSize) {
+    /** The app's own bytes behind a header: nothing to sniff, compress or learn once the stream is PASSTHROUGH. */
+    private void emitPassthrough(Batch b) {
+        ByteBuf payload = b.raw;
+        b.raw = null;
+        int size = payload.readableBytes();
+        stats.coldBytes.addAndGet(size);
+        totals.coldBytes.addAndGet(size);
+        emit(ReduceWire.literal(alloc, 0, new int[] {size}, 1, payload), true);
+    }
+
+    private void emitLiteral(Batch b, int from, int to) {
         int count = to - from;
         int skip = from == 0 ? b.prefix : 0; // chunk 0's prefix already crossed as partials
         int[] lens = new int[count];
         int size = -skip;
-        for (int k = from; k < to; k++) size += b.chunks.get(k).length;
-        byte[] raw = new byte[size];
-        int p = 0;
         for (int k = from; k < to; k++) {
-            byte[] c = b.chunks.get(k);
-            lens[k - from] = c.length;
-            int off = k == from ? skip : 0;
-            System.arraycopy(c, off, raw, p, c.length - off);
-            p += c.length - off;
+            lens[k - from] = b.chunks.get(k).length;
+            size += lens[k - from];
         }
         int flags = b.learn ? ReduceWire.F_LEARN : 0;
         if (skip > 0) flags |= ReduceWire.F_CONT;
         if (b.partial) flags |= ReduceWire.F_PARTIAL;
-        byte[] payload = raw;
-        int plen = size;
-        boolean random = ContentSniffer.entropy(raw, size) > ContentSniffer.HIGH_ENTROPY;
-        if (random && stats.coldBytes.get() < ENTROPY_WINDOW) highEntropyBytes += size;
-        if (mode != Mode.NO_ZSTD && mode != Mode.PASSTHROUGH && !random && size >= 64) {
-            byte[] z = Zstd.compress(raw, cfg.zstdLevel());
-            if (z.length < size - size / 32) { // only when it pays (> ~3 %)
-                payload = z;
-                plen = z.length;
-                flags |= ReduceWire.F_ZSTD;
+        ByteBuf payload = null;
+        // Sniff only where it decides something: zstd or not, and (LEARN) the first MiB's ciphertext verdict.
+        if (mode != Mode.NO_ZSTD && mode != Mode.PASSTHROUGH) {
+            boolean random = ContentSniffer.entropy(b.chunks, from, to, skip, size) > ContentSniffer.HIGH_ENTROPY;
+            if (random && stats.coldBytes.get() < ENTROPY_WINDOW) highEntropyBytes += size;
+            if (!random && size >= 64) {
+                byte[] raw = ReduceWire.joinPieces(b.chunks, from, to, skip, size);
+                byte[] z = Zstd.compress(raw, cfg.zstdLevel());
+                if (z.length < size - size / 32) { // only when it pays (> ~3 %)
+                    raw = z;
+                    flags |= ReduceWire.F_ZSTD;
+                }
+                payload = Unpooled.wrappedBuffer(raw);
             }
         }
+        if (payload == null) payload = ReduceWire.wrapPieces(b.chunks, from, to, skip); // the chunks themselves, no copy
         if (!b.learn) lens = new int[] {size};
         stats.coldBytes.addAndGet(size);
         totals.coldBytes.addAndGet(size);
-        emit(ReduceWire.literal(alloc, flags, lens, b.learn ? count : 1, payload, plen), true);
-    }
-
-    private void pin(Fingerprint fp, byte[] data) {
-        pinCount.merge(fp, 1, Integer::sum);
-        if (!pinned.containsKey(fp) && pinnedBytes + data.length <= cfg.pinBudget()) {
-            pinned.put(fp, data);
-            pinnedBytes += data.length;
-        }
+        emit(ReduceWire.literal(alloc, flags, lens, b.learn ? count : 1, payload), true);
     }
 
     /** The receiver resolved every REF record up to {@code seq}: unpin their chunks. */
     void onAck(long seq) {
-        unpin(seq);
-    }
-
-    private void unpin(long seq) {
-        while (!pinLog.isEmpty() && (long) pinLog.peek()[0] <= seq) {
-            @SuppressWarnings("unchecked")
-            List<Fingerprint> fps = (List<Fingerprint>) pinLog.poll()[1];
-            for (Fingerprint fp : fps) {
-                if (pinCount.merge(fp, -1, Integer::sum) <= 0) {
-                    pinCount.remove(fp);
-                    byte[] d = pinned.remove(fp);
-                    if (d != null) pinnedBytes -= d.length;
-                }
-            }
-        }
+        pins.acked(seq);
     }
 
     void onEndAck() {
@@ -371,11 +358,11 @@ final class StreamEncoder {
     /** The receiver lacks these chunks: answer from the hard pins, else (soft pin) from our dictionary. */
     void onMiss(List<Fingerprint> fps) {
         for (Fingerprint fp : fps) {
-            if (!pinCount.containsKey(fp)) {
+            if (!pins.referenced(fp)) {
                 throw new ReduceWire.ProtocolException("MISS for a chunk never referenced or already acked: " + fp);
             }
             stats.chunksServed.incrementAndGet();
-            byte[] d = pinned.get(fp);
+            byte[] d = pins.contents(fp);
             if (d != null) {
                 emitControl(ReduceWire.chunk(alloc, fp, d));
                 continue;
@@ -392,10 +379,6 @@ final class StreamEncoder {
                 }
             }));
         }
-    }
-
-    long pinnedBytes() {
-        return pinnedBytes;
     }
 
     private void emit(ByteBuf rec, boolean data) {
@@ -416,10 +399,11 @@ final class StreamEncoder {
     void close() {
         failed = true;
         if (flushTimer != null) flushTimer.cancel(false);
+        for (Batch b : batches) {
+            if (b.raw != null) b.raw.release();
+            b.raw = null;
+        }
         batches.clear();
-        pinned.clear();
-        pinLog.clear();
-        pinCount.clear();
-        pinnedBytes = 0;
+        pins.clear();
     }
 }

@@ -20,6 +20,7 @@ final class MemoryConduit implements Conduit {
     private final ArrayDeque<Object> inbox = new ArrayDeque<>(); // ByteBuf, FIN marker, or Throwable
     private final AtomicLong inFlight = new AtomicLong();        // bytes written by the peer not yet delivered here
     final AtomicLong written = new AtomicLong();
+    volatile java.util.function.Consumer<ByteBuf> tap = b -> { }; // sees each written buffer (tests' checks)
     private volatile ConduitSink sink;
     private volatile boolean readEnabled = true;
     private volatile boolean outShut;
@@ -44,6 +45,7 @@ final class MemoryConduit implements Conduit {
             data.release();
             return;
         }
+        tap.accept(data);
         written.addAndGet(data.readableBytes());
         int n = data.readableBytes();
         long after = peer.inFlight.addAndGet(n);
