@@ -93,25 +93,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private long burstBytes;
     private boolean protectNext;
     private boolean fecAllowed = true;
-    /**
-     * Parity follows this direction's loss: the recent loss rate (ack-eliciting packets, halved every 1024 sent) or,
-     * before there is enough of it, the path history's. Below {@link #FEC_MIN_LOSS} there is none.
-     */
-    static final double FEC_MIN_LOSS = 0.002;
-    /** The measured random loss reads low beside a queue (its losses count as congestion): three rows from here. */
-    static final double FEC_THREE_ROWS = 0.008;
-    static final int LOSS_WINDOW = 1024;
-    private double recentSent;
-    private double recentLost;
-    /**
-     * The same rate over quiet time only: packets sent while no queue showed, and their losses that no queue or
-     * run explains. A bulk run that keeps the bottleneck's queue busy has most of its losses counted as congestion,
-     * so the rate above then reads 1 % of random loss as ~0.2 %; this one does not (simulation and lab, 100 KB
-     * fetches after bulk transfers). Parity follows the larger of the two.
-     */
-    private double quietSent;
-    private double quietLost;
-    private double expectedLoss = -1; // from path history; -1 = unknown
+    private final ParityPolicy parity = new ParityPolicy();
     private long lastLostPn = -2;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
@@ -411,15 +393,13 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         long min = rtt.minNs();
         boolean run = p.pn == lastLostPn + 1;
         lastLostPn = p.pn;
-        if (run || rtt.latestNs() > min + Math.max(min / 10, 3_000_000L)) {
-            counters.lostCongestion++;
-        } else {
+        boolean random = !run && rtt.latestNs() <= min + Math.max(min / 10, 3_000_000L);
+        if (random) {
             counters.lostRandom++;
-            recentLost++;
+        } else {
+            counters.lostCongestion++;
         }
-        if (!p.behindQueue && !run && !queueShows()) {
-            quietLost++;
-        }
+        parity.onLost(random, !p.behindQueue && !run && !queueShows());
         lostBytesThisAck += p.bytes;
         for (int i = 0, n = p.frames.size(); i < n; i++) {
             queue.onLost(p.frames.get(i));
@@ -567,13 +547,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         loss.onSent(sp, now);
         sp.behindQueue = queueShows();
-        if (eliciting && !sp.behindQueue && ++quietSent >= 2 * LOSS_WINDOW) {
-            quietSent /= 2;
-            quietLost /= 2;
-        }
-        if (eliciting && ++recentSent >= 2 * LOSS_WINDOW) {
-            recentSent /= 2;
-            recentLost /= 2;
+        if (eliciting) {
+            parity.onSent(sp.behindQueue);
         }
         protectNext = fecOut != null && fecAllowed && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
         seal(pkt, peer);
@@ -588,12 +563,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
     }
 
-    /** The random loss this direction measured: the larger of the all-time and quiet-time rates. */
-    private double randomLoss() {
-        double all = recentLost / recentSent;
-        return quietSent >= LOSS_WINDOW / 2 ? Math.max(all, quietLost / quietSent) : all;
-    }
-
     /** The latest RTT (less the peer's ack delay) stands above the path's minimum: a queue at the bottleneck. */
     private boolean queueShows() {
         long min = rtt.minNs();
@@ -601,18 +570,13 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     }
 
     /** Whether this direction loses enough for parity to pay: unknown counts as lossy (the safe side for latency). */
-    boolean fecWanted() {
-        if (recentSent < LOSS_WINDOW) {
-            return expectedLoss < 0 || expectedLoss >= FEC_MIN_LOSS;
-        }
-        return randomLoss() >= FEC_MIN_LOSS;
-    }
+    boolean fecWanted() { return parity.wanted(); }
 
     /** The near-side policy's fec: off stops new parity (a group already started is still closed with its repair). */
     public void setFecAllowed(boolean allowed) { this.fecAllowed = allowed; }
 
     /** The loss rate a path history remembers for this path (before this connection has measured its own). */
-    public void expectLoss(double loss) { this.expectedLoss = loss; }
+    public void expectLoss(double loss) { parity.expectLoss(loss); }
 
     private void sendRepair(long now) {
         for (int row = 0, rows = parityRows(); row < rows; row++) {
@@ -625,15 +589,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         fecOut.reset();
     }
 
-    /**
-     * Rows of parity per group of {@link #FEC_GROUP}: enough that a group's losses beyond them are rarer than about
-     * one 100 KB response in a hundred. With one row a group fails on two losses (at 1 % loss about 3 % of such
-     * responses then wait a round trip, at 3 % about 28 %); two rows hold to 1 %, three to 3 %.
-     */
-    int parityRows() {
-        double loss = recentSent < LOSS_WINDOW ? Math.max(expectedLoss, 0) : randomLoss();
-        return loss >= FEC_THREE_ROWS ? 3 : loss >= FEC_MIN_LOSS ? 2 : 1;
-    }
+    /** Rows of parity per group of {@link #FEC_GROUP} (see {@link ParityPolicy}). */
+    int parityRows() { return parity.rows(); }
 
     /**
      * A PING padded to {@code size}, sent on its own (outside the congestion window and the GSO batch: a probe too
