@@ -551,7 +551,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             parity.onSent(sp.behindQueue);
         }
         protectNext = fecOut != null && fecAllowed && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
-        seal(pkt, peer);
+        seal(pkt, peer, false);
         if (fecOut != null && eliciting) {
             if (protectNext) {
                 protectNext = false;
@@ -619,13 +619,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         loss.onSent(sp, now);
         pmtu.onProbeSent(nextPn, size);
         lostBeforeProbe = counters.packetsLost;
-        long pn = nextPn++;
-        PacketHeader.write(pkt, PacketHeader.TYPE_DATA, cid, pn);
-        sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
-        counters.packetsSent++;
         counters.pmtuProbes++;
-        counters.wireBytesSent += pkt.readableBytes();
-        io.sendDatagram(pkt.copy(), peer);
+        seal(pkt, peer, true);
     }
 
     /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
@@ -634,16 +629,21 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         sp.pn = nextPn;
         sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
         loss.onSent(sp, now);
-        seal(pkt, to);
+        seal(pkt, to, false);
         io.flushDatagrams();
     }
 
-    private void seal(ByteBuf pkt, InetSocketAddress to) {
+    /** {@code alone}: a datagram of its own, never batched with others (a path-MTU probe). */
+    private void seal(ByteBuf pkt, InetSocketAddress to, boolean alone) {
         long pn = nextPn++;
         PacketHeader.write(pkt, PacketHeader.TYPE_DATA, cid, pn);
         sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
         counters.packetsSent++;
         counters.wireBytesSent += pkt.readableBytes();
+        if (alone) {
+            io.sendDatagram(pkt.copy(), to);
+            return;
+        }
         if (protectNext) fecOut.onSealed(pkt, pn);
         io.sendDatagramCopy(pkt, to);
     }
