@@ -29,12 +29,18 @@ class FecTest {
 
     private static final UnpooledByteBufAllocator A = UnpooledByteBufAllocator.DEFAULT;
 
+    /** n random datagrams numbered from firstPn, each passed to the sender as sealed. */
+    private static List<ByteBuf> sealed(Fec.Sender tx, int n, long firstPn, Random r) {
+        List<ByteBuf> ds = datagrams(n, firstPn, r);
+        for (int i = 0; i < n; i++) tx.onSealed(ds.get(i), firstPn + i);
+        return ds;
+    }
+
     @Test void oneMissingDatagramIsRebuiltByteForByte() {
         Random r = new Random(1);
         Fec.Sender tx = new Fec.Sender(8, 1233);
         Fec.Receiver rx = new Fec.Receiver(1233);
-        List<ByteBuf> ds = datagrams(8, 100, r);
-        for (int i = 0; i < 8; i++) tx.onSealed(ds.get(i), 100 + i);
+        List<ByteBuf> ds = sealed(tx, 8, 100, r);
         assertTrue(tx.full());
         ByteBuf repair = tx.repair(A, 7, 0);
         for (int i = 0; i < 8; i++) if (i != 5) rx.store(ds.get(i), 100 + i);
@@ -48,8 +54,7 @@ class FecTest {
     @Test void twoMissingWithOneRowOrNoneMissingOrForgottenYieldNothing() {
         Random r = new Random(2);
         Fec.Sender tx = new Fec.Sender(4, 1233);
-        List<ByteBuf> ds = datagrams(4, 10, r);
-        for (int i = 0; i < 4; i++) tx.onSealed(ds.get(i), 10 + i);
+        List<ByteBuf> ds = sealed(tx, 4, 10, r);
         ByteBuf repair = tx.repair(A, 7, 0);
         Fec.Receiver two = new Fec.Receiver(1233);
         two.store(ds.get(0), 10);
@@ -73,8 +78,7 @@ class FecTest {
             for (int mask = 0; mask < 1 << k; mask++) {
                 if (Integer.bitCount(mask) > rows || mask == 0) continue;
                 Fec.Sender tx = new Fec.Sender(k, 1452);
-                List<ByteBuf> ds = datagrams(k, 1000, r);
-                for (int i = 0; i < k; i++) tx.onSealed(ds.get(i), 1000 + i);
+                List<ByteBuf> ds = sealed(tx, k, 1000, r);
                 List<ByteBuf> repairs = new ArrayList<>();
                 for (int row = 0; row < rows; row++) repairs.add(tx.repair(A, 7, row));
                 tx.reset();
@@ -103,8 +107,7 @@ class FecTest {
     @Test void moreLossesThanRowsYieldNothingAndAForeignRowIsIgnored() {
         Random r = new Random(4);
         Fec.Sender tx = new Fec.Sender(8, 1452);
-        List<ByteBuf> ds = datagrams(8, 50, r);
-        for (int i = 0; i < 8; i++) tx.onSealed(ds.get(i), 50 + i);
+        List<ByteBuf> ds = sealed(tx, 8, 50, r);
         ByteBuf r0 = tx.repair(A, 7, 0);
         ByteBuf r1 = tx.repair(A, 7, 1);
         Fec.Receiver rx = new Fec.Receiver(1452);
