@@ -66,6 +66,7 @@ class StatusCommandTest {
                         assertTrue(text.out().contains("lowest RTT"), text.out());
                         assertTrue(text.out().contains("far's version v3"), text.out());
                         assertTrue(text.out().matches("(?s).*fec\\s+off\\s+far .*version v3.*"), text.out());
+                        assertTrue(text.out().matches("(?s).*path MTU: 1[23]\\d\\d-byte payloads \\(\\d+ probes?\\).*"), text.out());
                         assertTrue(text.out().contains("1 open through the tunnel"), text.out());
                         assertTrue(text.out().contains("127.0.0.1:" + origin.getLocalPort()), text.out());
 

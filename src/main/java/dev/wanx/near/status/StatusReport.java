@@ -151,6 +151,11 @@ public final class StatusReport {
                         c.get("fecRecovered").getAsLong(), c.get("lostRandom").getAsLong(), c.get("lostCongestion").getAsLong(),
                         c.get("framesRetransmitted").getAsLong()));
             }
+            if (c.has("pathMtuPayload")) {
+                long probes = c.get("pmtuProbes").getAsLong();
+                sb.append(String.format(Locale.ROOT, "          path MTU: %d-byte payloads (%d probe%s)%n",
+                        c.get("pathMtuPayload").getAsLong(), probes, probes == 1 ? "" : "s"));
+            }
         } else {
             sb.append("session   none: ").append(s.get("note").getAsString()).append('\n');
         }
