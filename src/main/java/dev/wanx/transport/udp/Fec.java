@@ -66,8 +66,7 @@ final class Fec {
             int lenLo = 0;
             for (int j = 0; j < count; j++) {
                 int c = Gf256.coef(row, j);
-                int zeroFilled = lens[j]; // shorter datagrams count as zero-padded: bytes past their length add nothing
-                Gf256.mulAdd(sum, held[j], zeroFilled, c);
+                Gf256.mulAdd(sum, held[j], lens[j], c); // a shorter datagram counts as zero-padded: nothing past its end
                 lenHi ^= Gf256.mul(c, lens[j] >>> 8);
                 lenLo ^= Gf256.mul(c, lens[j] & 0xff);
             }

@@ -390,16 +390,15 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         // bottleneck), or next to another lost packet (a drop-tail overflow drops runs), is congestion: the rate
         // model answers the queue. An isolated one without a queue is random loss: only parity helps there, so
         // only it counts towards FEC.
-        long min = rtt.minNs();
         boolean run = p.pn == lastLostPn + 1;
         lastLostPn = p.pn;
-        boolean random = !run && rtt.latestNs() <= min + Math.max(min / 10, 3_000_000L);
+        boolean random = !run && !aboveMinRtt(rtt.latestNs());
         if (random) {
             counters.lostRandom++;
         } else {
             counters.lostCongestion++;
         }
-        parity.onLost(random, !p.behindQueue && !run && !queueShows());
+        parity.onLost(random, !p.behindQueue && !run && !aboveMinRtt(rtt.latestAdjustedNs()));
         lostBytesThisAck += p.bytes;
         for (int i = 0, n = p.frames.size(); i < n; i++) {
             queue.onLost(p.frames.get(i));
@@ -546,7 +545,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             lastElicitingSentNs = now;
         }
         loss.onSent(sp, now);
-        sp.behindQueue = queueShows();
+        sp.behindQueue = aboveMinRtt(rtt.latestAdjustedNs());
         if (eliciting) {
             parity.onSent(sp.behindQueue);
         }
@@ -563,10 +562,13 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
     }
 
-    /** The latest RTT (less the peer's ack delay) stands above the path's minimum: a queue at the bottleneck. */
-    private boolean queueShows() {
+    /**
+     * An RTT sample standing above the path's minimum (by a tenth, at least 3 ms): a queue at the bottleneck. Loss
+     * classification reads the raw latest sample; the quiet-time rate reads it less the peer's ack delay.
+     */
+    private boolean aboveMinRtt(long rttNs) {
         long min = rtt.minNs();
-        return rtt.latestAdjustedNs() > min + Math.max(min / 10, 3_000_000L);
+        return rttNs > min + Math.max(min / 10, 3_000_000L);
     }
 
     /** Whether this direction loses enough for parity to pay: unknown counts as lossy (the safe side for latency). */
@@ -592,11 +594,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     /** Rows of parity per group of {@link #FEC_GROUP} (see {@link ParityPolicy}). */
     int parityRows() { return parity.rows(); }
 
-    /**
-     * A PING padded to {@code size}, sent on its own (outside the congestion window and the GSO batch: a probe too
-     * large for the local interface must fail alone). Tracked for loss so the search hears of it, but its loss or
-     * ack never reaches the controller.
-     */
     private long probeLostPn = -1;
     private long lostBeforeProbe;
 
@@ -608,6 +605,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
     }
 
+    /**
+     * A PING padded to {@code size}, sent on its own (outside the congestion window and the GSO batch: a probe too
+     * large for the local interface must fail alone). Tracked for loss so the search hears of it, but its loss or
+     * ack never reaches the controller.
+     */
     private void sendPmtuProbe(int size, long now) {
         ByteBuf pkt = beginPacket();
         Frames.writePing(plain);
