@@ -71,10 +71,7 @@ final class SendQueue {
             return false;
         }
         boolean resend = take(f);
-        int len = f.data.readableBytes();
-        f.acked = true;
-        unackedBytes -= len;
-        f.release();
+        onAcked(f); // the parts stand in for it
         for (int i = parts.length - 1; i >= 0; i--) {
             OutFrame p = new OutFrame(nextFrameId++, parts[i]);
             int n = parts[i].readableBytes();
