@@ -67,6 +67,7 @@ final class RawHttp {
 
     /** Everything the embedded handler wrote to its client so far, released. */
     static String output(io.netty.channel.embedded.EmbeddedChannel ch) {
+        ch.runPendingTasks(); // a conduit's writes reach the channel on a task of its loop
         StringBuilder sb = new StringBuilder();
         for (io.netty.buffer.ByteBuf b; (b = ch.readOutbound()) != null; ) {
             sb.append(b.toString(StandardCharsets.ISO_8859_1));
