@@ -125,10 +125,17 @@ final class StreamEncoder {
                 drain();
                 return;
             }
+            boolean first = !wroteBefore;
+            wroteBefore = true;
             Batch b = new Batch();
             chunker.feed(data, c -> add(b, c));
             submit(b);
-            if (chunker.pending() > partialSent) armFlush(cfg.flushIdleNanos());
+            if (chunker.pending() > partialSent) {
+                // A stream's first bytes are most often a request (or a reply's head) the peer is waiting for: they
+                // go at once, not after the idle wait. Later writes keep it, so a steady source keeps whole chunks.
+                if (first && backlog == chunker.pending() - partialSent && tunnelWritable.getAsBoolean()) sendPartial();
+                else armFlush(cfg.flushIdleNanos());
+            }
         } finally {
             data.release();
         }
@@ -149,6 +156,7 @@ final class StreamEncoder {
         }
     }
 
+    private boolean wroteBefore;
     private int partialSent; // bytes of the chunker's unfinished chunk already sent as partials
 
     private void add(Batch b, byte[] c) {

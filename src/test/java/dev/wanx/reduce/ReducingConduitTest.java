@@ -255,6 +255,28 @@ class ReducingConduitTest {
         }
     }
 
+    @Test void aStreamsFirstBytesGoWithoutTheIdleWait() throws Exception {
+        // Frozen clock: the idle flush never fires, so only the first-write rule can carry the request and its echo.
+        MemoryConduit[] pair = MemoryConduit.pair(Transfer.NEAR_LOOP, Transfer.FAR_LOOP);
+        ReducingConduit a = near.wrap(pair[0], "far", dev.wanx.transport.Hint.RAW);
+        ReducingConduit b = far.wrap(pair[1], "near", dev.wanx.transport.Hint.RAW);
+        java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+        b.setSink(new Sink() {
+            @Override public void onData(io.netty.buffer.ByteBuf d) {
+                b.write(d); // the far's first write: a reply
+            }
+        });
+        a.setSink(new Sink() {
+            @Override public void onData(io.netty.buffer.ByteBuf d) {
+                reply.complete(d.toString(java.nio.charset.StandardCharsets.US_ASCII));
+                d.release();
+            }
+        });
+        a.write(io.netty.buffer.Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("GET / HTTP/1.1\r\n\r\n", reply.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        a.abort(new Exception("done"));
+    }
+
     @Test void backpressureBoundsBufferingWhileTheReceiverDoesNotRead() throws Exception {
         byte[] data = archive(32 << 20, 11);
         MemoryConduit[] pair = MemoryConduit.pair(Transfer.NEAR_LOOP, Transfer.FAR_LOOP);
