@@ -145,10 +145,11 @@ public final class StatusReport {
                     s.has("farLoadPercent") ? ", far load " + s.get("farLoadPercent").getAsInt() + " %" : ""));
             JsonObject c = s.getAsJsonObject("counters");
             if (c.has("fecRepairsSent")) {
-                sb.append(String.format(Locale.ROOT, "          fec: %d parity packets sent (%.1f %% of packets), %d holes filled; "
-                        + "losses %d random / %d congestion, %d frames re-sent%n",
+                sb.append(String.format(Locale.ROOT, "          fec: %d parity packets sent (%.1f %% of packets), %d holes filled here, "
+                        + "%d by the far; losses %d random / %d congestion, %d frames re-sent%n",
                         c.get("fecRepairsSent").getAsLong(), percent(c.get("fecRepairsSent").getAsLong(), c.get("packetsSent").getAsLong()),
-                        c.get("fecRecovered").getAsLong(), c.get("lostRandom").getAsLong(), c.get("lostCongestion").getAsLong(),
+                        c.get("fecRecovered").getAsLong(), c.has("peerFilled") ? c.get("peerFilled").getAsLong() : 0,
+                        c.get("lostRandom").getAsLong(), c.get("lostCongestion").getAsLong(),
                         c.get("framesRetransmitted").getAsLong()));
             }
             if (c.has("pathMtuPayload")) {

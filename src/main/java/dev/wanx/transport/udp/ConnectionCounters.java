@@ -25,6 +25,8 @@ public final class ConnectionCounters {
     public long fecRepairsSent;
     /** Packets rebuilt from a REPAIR instead of waiting a round trip for a re-send. */
     public long fecRecovered;
+    /** Of our packets, those the peer reported rebuilt from our parity (FILLED): losses no re-send was needed for. */
+    public long peerFilled;
     /** Padded PINGs sent to find the path's MTU. */
     public long pmtuProbes;
 
@@ -33,6 +35,6 @@ public final class ConnectionCounters {
         return "sent=" + packetsSent + " recv=" + packetsReceived + " lost=" + packetsLost + " (random " + lostRandom + ", congestion " + lostCongestion + ") retx=" + framesRetransmitted
                 + " dupPkts=" + duplicatePackets + " dupFrames=" + duplicateFrames + " forged=" + forgedPackets
                 + " malformed=" + malformedPackets + " probes=" + probes + " migrations=" + migrations
-                + " fecSent=" + fecRepairsSent + " fecRecovered=" + fecRecovered + " pmtuProbes=" + pmtuProbes;
+                + " fecSent=" + fecRepairsSent + " fecRecovered=" + fecRecovered + " peerFilled=" + peerFilled + " pmtuProbes=" + pmtuProbes;
     }
 }

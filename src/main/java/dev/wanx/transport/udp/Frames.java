@@ -16,6 +16,8 @@ public final class Frames {
     public static final int CLOSE = 0x04;
     public static final int PATH_CHALLENGE = 0x05;
     public static final int PATH_RESPONSE = 0x06;
+    /** Packet numbers the receiver rebuilt from parity; sent only to a peer whose hello says it reads them. */
+    public static final int FILLED = 0x07;
 
     /** type(1) frameId(8) length(2). */
     public static final int DATA_OVERHEAD = 11;
@@ -23,6 +25,8 @@ public final class Frames {
     public static final int ACK_PER_RANGE = 16;
     public static final int PATH_FRAME = 9;
     public static final int MAX_REASON = 200;
+    /** Packet numbers one FILLED frame carries at most. */
+    public static final int MAX_FILLED = 32;
 
     private Frames() { }
 
@@ -39,6 +43,9 @@ public final class Frames {
         void onPathChallenge(long token);
 
         void onPathResponse(long token);
+
+        /** The peer rebuilt our packet {@code pn} from parity (it was lost on the way). */
+        void onFilled(long pn);
     }
 
     public static void writePing(ByteBuf out) { out.writeByte(PING); }
@@ -75,6 +82,14 @@ public final class Frames {
         out.writeShort(code);
         out.writeByte(n);
         out.writeBytes(r, 0, n);
+    }
+
+    public static int filledSize(int count) { return 2 + 8 * count; }
+
+    public static void writeFilled(ByteBuf out, long[] pns, int count) {
+        out.writeByte(FILLED);
+        out.writeByte(count);
+        for (int i = 0; i < count; i++) out.writeLong(pns[i]);
     }
 
     public static void writePathChallenge(ByteBuf out, long token) {
@@ -154,6 +169,19 @@ public final class Frames {
                     i += n;
                     break;
                 }
+                case FILLED: {
+                    if (end - i < 1) return false;
+                    int count = p.getUnsignedByte(i++);
+                    if (count < 1 || count > MAX_FILLED || end - i < 8 * count) return false;
+                    for (int k = 0; k < count; k++) {
+                        if (p.getLong(i + 8 * k) < 0) return false;
+                    }
+                    if (v != null) {
+                        for (int k = 0; k < count; k++) v.onFilled(p.getLong(i + 8 * k));
+                    }
+                    i += 8 * count;
+                    break;
+                }
                 case PATH_CHALLENGE:
                 case PATH_RESPONSE: {
                     if (end - i < 8) return false;
@@ -172,5 +200,5 @@ public final class Frames {
     }
 
     /** True if the frame type makes the receiver owe an ACK (everything but ACK and PADDING). */
-    public static boolean isAckEliciting(int type) { return type != ACK && type != PADDING; }
+    public static boolean isAckEliciting(int type) { return type != ACK && type != PADDING && type != FILLED; }
 }

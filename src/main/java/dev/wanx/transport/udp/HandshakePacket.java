@@ -109,9 +109,18 @@ public final class HandshakePacket {
         for (int i = 0; i < 8; i++) {
             b[1 + i] = (byte) (unixMillis >>> (56 - 8 * i));
         }
-        b[9] = (byte) (maxPayload >>> 8);
-        b[10] = (byte) maxPayload;
+        int field = maxPayload | READS_FILLED; // the top bit: an end from before FILLED reads it as a larger max, capped by its own
+        b[9] = (byte) (field >>> 8);
+        b[10] = (byte) field;
         return b;
+    }
+
+    /** Top bit of the hello's max-payload field: this end reads FILLED frames. */
+    static final int READS_FILLED = 0x8000;
+
+    /** Whether the hello's sender reads FILLED frames (older ends would drop a packet holding one as malformed). */
+    public static boolean helloReadsFilled(byte[] hello) {
+        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x80) != 0;
     }
 
     /** A hello followed by an announcement (empty if it is longer than {@link #MAX_ANNOUNCEMENT}: never amplify). */
@@ -138,7 +147,7 @@ public final class HandshakePacket {
         if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {
             return 1200;
         }
-        return Math.max(1200, ((hello[9] & 0xff) << 8) | (hello[10] & 0xff));
+        return Math.max(1200, ((hello[9] & 0x7f) << 8) | (hello[10] & 0xff));
     }
 
     /** Unix millis in a hello, or -1 if it is not a hello of this version. */

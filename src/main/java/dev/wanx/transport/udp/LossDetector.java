@@ -138,6 +138,15 @@ public final class LossDetector {
         return 0;
     }
 
+    /** The packet still in flight with this number, or null (packet numbers are dense in the log). */
+    SentPacket inFlight(long pn) {
+        if (sent.size() == 0) return null;
+        long i = pn - sent.get(0).pn;
+        if (i < 0 || i >= sent.size()) return null;
+        SentPacket p = sent.get((int) i);
+        return p.pn == pn && p.state == SentPacket.IN_FLIGHT ? p : null;
+    }
+
     /** Oldest packet still in flight (what a probe should re-send), or null. */
     SentPacket oldestInFlight() {
         for (int i = 0; i < sent.size(); i++) {

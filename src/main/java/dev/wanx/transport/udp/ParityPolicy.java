@@ -43,7 +43,9 @@ final class ParityPolicy {
     /** The loss rate a path history remembers for this path (before this connection has measured its own). */
     void expectLoss(double loss) { this.expectedLoss = loss; }
 
-    private double randomLoss() {
+    /** The random loss parity follows (the larger of the two rates once quiet time has enough packets). */
+    double randomLoss() {
+        if (sent == 0) return 0;
         double all = lost / sent;
         return quietSent >= WINDOW / 2 ? Math.max(all, quietLost / quietSent) : all;
     }
@@ -64,5 +66,11 @@ final class ParityPolicy {
     int rows() {
         double loss = sent < WINDOW ? Math.max(expectedLoss, 0) : randomLoss();
         return loss >= THREE_ROWS ? 3 : loss >= MIN_LOSS ? 2 : 1;
+    }
+
+    /** For the sender's debug line: rows, then random loss over all packets and over quiet time (packets). */
+    @Override public String toString() {
+        return String.format("parity=%d random=%.4f(%.0f) quiet=%.4f(%.0f)", wanted() ? rows() : 0,
+                sent == 0 ? 0 : lost / sent, sent, quietSent == 0 ? 0 : quietLost / quietSent, quietSent);
     }
 }

@@ -95,6 +95,10 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private boolean fecAllowed = true;
     private final ParityPolicy parity = new ParityPolicy();
     private long lastLostPn = -2;
+    /** Packet numbers rebuilt from the peer's parity, not yet reported (FILLED rides in front of the next ACK). */
+    private final long[] filled = new long[Frames.MAX_FILLED];
+    private int filledCount;
+    private boolean peerReadsFilled;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -130,6 +134,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
      * The peer's hello said the largest payload it takes in: probe the path up to that (and our own limit). A peer
      * that says the base (an older one, or probing off) is never sent larger packets.
      */
+    /** Whether the peer's hello said it reads FILLED frames (an older one would drop the whole packet). */
+    public void peerReadsFilled(boolean reads) { this.peerReadsFilled = reads; }
+
     public void peerMaxPayload(int peerMax) {
         int top = Math.min(opts.largestPayload(), peerMax);
         if (top > pmtu.base()) pmtu = new PathMtu(opts.maxPayload(), top, nowNs);
@@ -210,8 +217,14 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             for (ByteBuf rebuilt : fecIn.recover(packet, alloc, acks::isDuplicate)) {
                 try {
                     long before = counters.packetsReceived;
+                    long pn = header.wrap(rebuilt) ? header.packetNumber() : -1;
                     accepted |= receive(rebuilt, from, now);
-                    if (counters.packetsReceived > before) counters.fecRecovered++;
+                    if (counters.packetsReceived > before) {
+                        counters.fecRecovered++;
+                        // Reported so the sender still sees the loss: else working parity hides the loss it answers,
+                        // the sender's loss rate falls and parity is cut (lab, 1 %: read as 0.2-0.3 %).
+                        if (peerReadsFilled && filledCount < filled.length) filled[filledCount++] = pn;
+                    }
                 } finally {
                     rebuilt.release();
                 }
@@ -262,6 +275,21 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     @Override
     public void onPing() { elicitingSeen = true; }
+
+    private void writeFilled() {
+        if (filledCount == 0) return;
+        Frames.writeFilled(plain, filled, filledCount);
+        filledCount = 0; // not re-sent if this packet is lost: an estimate, not state
+    }
+
+    /** The peer rebuilt one of ours from parity: a loss all the same, for the parity policy only (no re-send, no rate cut). */
+    @Override
+    public void onFilled(long pn) {
+        SentPacket p = loss.inFlight(pn);
+        if (p == null || !p.ackEliciting || pmtu.isProbe(pn)) return; // judged lost already, or unknown
+        counters.peerFilled++;
+        countLoss(p);
+    }
 
     @Override
     public void onData(long frameId, ByteBuf data) {
@@ -386,19 +414,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             return;
         }
         counters.packetsLost++;
-        // Random or congestion? A loss while the latest RTT sits above the path's minimum (a queue at the
-        // bottleneck), or next to another lost packet (a drop-tail overflow drops runs), is congestion: the rate
-        // model answers the queue. An isolated one without a queue is random loss: only parity helps there, so
-        // only it counts towards FEC.
-        boolean run = p.pn == lastLostPn + 1;
-        lastLostPn = p.pn;
-        boolean random = !run && !aboveMinRtt(rtt.latestNs());
-        if (random) {
+        if (countLoss(p)) {
             counters.lostRandom++;
         } else {
             counters.lostCongestion++;
         }
-        parity.onLost(random, !p.behindQueue && !run && !aboveMinRtt(rtt.latestAdjustedNs()));
         lostBytesThisAck += p.bytes;
         for (int i = 0, n = p.frames.size(); i < n; i++) {
             queue.onLost(p.frames.get(i));
@@ -474,6 +494,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         long ackLargest = -1;
         boolean ackDue = acks.ackDeadlineNs() <= now;
         if (ackDue || !withData) {
+            writeFilled(); // in front of the ACK: the sender still holds those packets in flight when it reads it
             ackLargest = acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
         }
         SentPacket sp = loss.newPacket();
@@ -515,8 +536,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             }
         }
         if (!ackDue && acks.hasAckToSend()) { // piggyback an ACK that is not yet due only where it fits
-            int spare = room - plain.writerIndex();
+            int spare = room - plain.writerIndex() - (filledCount > 0 ? Frames.filledSize(filledCount) : 0);
             if (spare >= Frames.ACK_FIXED) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
+                writeFilled();
                 int fit = (spare - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
                 ackLargest = acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
             }
@@ -566,6 +588,19 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
      * An RTT sample standing above the path's minimum (by a tenth, at least 3 ms): a queue at the bottleneck. Loss
      * classification reads the raw latest sample; the quiet-time rate reads it less the peer's ack delay.
      */
+    /**
+     * Random or congestion? A loss while the latest RTT sits above the path's minimum (a queue at the bottleneck), or
+     * next to another lost packet (a drop-tail overflow drops runs), is congestion: the rate model answers the queue.
+     * An isolated one without a queue is random loss: only parity helps there, so only it counts towards parity.
+     */
+    private boolean countLoss(SentPacket p) {
+        boolean run = p.pn == lastLostPn + 1;
+        lastLostPn = p.pn;
+        boolean random = !run && !aboveMinRtt(rtt.latestNs());
+        parity.onLost(random, !p.behindQueue && !run && !aboveMinRtt(rtt.latestAdjustedNs()));
+        return random;
+    }
+
     private boolean aboveMinRtt(long rttNs) {
         long min = rtt.minNs();
         return rttNs > min + Math.max(min / 10, 3_000_000L);
@@ -593,6 +628,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     /** Rows of parity per group of {@link #FEC_GROUP} (see {@link ParityPolicy}). */
     int parityRows() { return parity.rows(); }
+
+    /** The random loss rate this direction's parity follows. */
+    double parityLoss() { return parity.randomLoss(); }
 
     private long probeLostPn = -1;
     private long lostBeforeProbe;
@@ -745,7 +783,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
                 + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
                 + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()
-                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs;
+                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs + " " + parity;
     }
 
     public double lossRate() {

@@ -176,6 +176,7 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
         m.put("framesRetransmitted", c.framesRetransmitted);
         m.put("fecRepairsSent", c.fecRepairsSent);
         m.put("fecRecovered", c.fecRecovered);
+        m.put("peerFilled", c.peerFilled);
         m.put("migrations", c.migrations);
         m.put("forgedPackets", c.forgedPackets);
         m.put("pmtuProbes", c.pmtuProbes);

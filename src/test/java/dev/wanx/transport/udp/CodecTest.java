@@ -37,6 +37,8 @@ class CodecTest {
         public void onPathChallenge(long t) { seen.add("challenge " + t); }
 
         public void onPathResponse(long t) { seen.add("response " + t); }
+
+        public void onFilled(long pn) { seen.add("filled " + pn); }
     }
 
     private static ByteBuf allFrames() {
@@ -46,6 +48,7 @@ class CodecTest {
         Frames.writeData(b, 7, Unpooled.copiedBuffer("hello", java.nio.charset.StandardCharsets.UTF_8));
         Frames.writePathChallenge(b, -5);
         Frames.writePathResponse(b, 6);
+        Frames.writeFilled(b, new long[] {17, 23}, 2);
         Frames.writeClose(b, 3, "bye");
         Frames.writePadding(b, 4);
         return b;
@@ -55,7 +58,21 @@ class CodecTest {
     void framesRoundTrip() {
         Rec r = new Rec();
         assertTrue(Frames.decode(allFrames(), new AckFrame(), r));
-        assertEquals(List.of("ping", "ack 100 d1500 t99 90-100 50-80 0-40", "data 7 hello", "challenge -5", "response 6", "close 3 bye"), r.seen);
+        assertEquals(List.of("ping", "ack 100 d1500 t99 90-100 50-80 0-40", "data 7 hello", "challenge -5", "response 6", "filled 17",
+                "filled 23", "close 3 bye"), r.seen);
+    }
+
+    @Test
+    void malformedFilledRejected() {
+        for (int count : new int[] {0, Frames.MAX_FILLED + 1}) {
+            ByteBuf b = Unpooled.buffer().writeByte(Frames.FILLED).writeByte(count);
+            for (int i = 0; i < count; i++) b.writeLong(i);
+            assertFalse(Frames.decode(b, new AckFrame(), new Rec()), "count " + count);
+        }
+        ByteBuf neg = Unpooled.buffer();
+        Frames.writeFilled(neg, new long[] {4, -1}, 2);
+        assertFalse(Frames.decode(neg, new AckFrame(), new Rec()));
+        assertFalse(Frames.isAckEliciting(Frames.FILLED), "a report, like an ACK: never acked by itself");
     }
 
     @Test

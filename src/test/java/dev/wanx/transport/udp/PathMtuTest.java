@@ -107,4 +107,17 @@ class PathMtuTest {
         assertEquals(1200, HandshakePacket.helloMaxPayload(HandshakePacket.writeHello(1, 1000)));
         assertEquals(1200, HandshakePacket.helloMaxPayload(new byte[3]));
     }
+
+    @Test
+    void helloSaysItReadsFilledWithoutChangingTheMaxPayload() {
+        byte[] hello = HandshakePacket.writeHello(1, 1399);
+        assertTrue(HandshakePacket.helloReadsFilled(hello));
+        byte[] old = hello.clone();
+        old[9] &= 0x7f; // as an end from before FILLED writes it
+        assertFalse(HandshakePacket.helloReadsFilled(old));
+        assertEquals(1399, HandshakePacket.helloMaxPayload(old));
+        // What that older end reads from ours: a larger max, which it caps by its own (never above 1399)
+        int oldReading = Math.max(1200, ((hello[9] & 0xff) << 8) | (hello[10] & 0xff));
+        assertTrue(oldReading > 1399, "an older end's ceiling is min(its own, ours): unchanged");
+    }
 }
