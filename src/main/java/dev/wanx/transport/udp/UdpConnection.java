@@ -57,6 +57,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final SendQueue queue = new SendQueue();
     private final PacketHeader header = new PacketHeader();
     private final AckFrame ackScratch = new AckFrame();
+    private final AckSentLog acksSent = new AckSentLog();
     private final ByteBuf plain;
     /**
      * The packet being sealed: reused, the Io copies it (heap: the JDK's AES-GCM is quicker on arrays than direct memory).
@@ -82,6 +83,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private long lastElicitingSentNs;
     private long lastReceivedNs;
     private long lostBytesThisAck;
+    private long lastAckPingNs;
     private long nowNs;
     private boolean elicitingSeen;
     private boolean closed;
@@ -318,40 +320,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (lostBytesThisAck > 0) {
             cc.onLoss(nowNs, lostBytesThisAck, loss.bytesInFlight());
         }
-        confirmAcksSent(ack);
+        acksSent.confirm(ack, acks);
         if (rttBefore != rtt.latestNs()) {
             acks.maxAckDelayNs(Math.min(opts.maxAckDelayMs() * 1_000_000L, Math.max(rtt.smoothedNs() / 4, 1_000_000L)));
         }
         updateWritability();
-    }
-
-    /** Our packets that carried an ACK frame, newest last: packet number, and the largest that ACK acknowledged. */
-    private static final int ACKS_SENT_KEPT = 256;
-    private final long[] ackSentPn = new long[ACKS_SENT_KEPT];
-    private final long[] ackSentLargest = new long[ACKS_SENT_KEPT];
-    private int ackSentCount;
-    private long lastAckPingNs;
-
-    private void rememberAckSent(long pn, long largest) {
-        int i = ackSentCount++ % ACKS_SENT_KEPT;
-        ackSentPn[i] = pn;
-        ackSentLargest[i] = largest;
-    }
-
-    /** The peer acked some of our ACK-carrying packets (its newest contiguous range): it knows what they said. */
-    private void confirmAcksSent(AckFrame ack) {
-        long from = ack.starts[0];
-        for (int k = 1; k <= Math.min(ackSentCount, ACKS_SENT_KEPT); k++) {
-            int i = (ackSentCount - k) % ACKS_SENT_KEPT;
-            long pn = ackSentPn[i];
-            if (pn < from) {
-                break;
-            }
-            if (pn <= ack.largest) {
-                acks.peerHasUpTo(ackSentLargest[i]);
-                break; // the newest confirmed one describes the most
-            }
-        }
     }
 
     @Override
@@ -556,7 +529,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         sp.pn = nextPn;
         if (ackLargest >= 0) {
-            rememberAckSent(nextPn, ackLargest);
+            acksSent.remember(nextPn, ackLargest);
         }
         sp.ackEliciting = eliciting;
         sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
