@@ -91,16 +91,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     static final int FEC_GROUP = 8;
     static final long FEC_BURST_BYTES = 256 << 10;
     private final Fec.Sender fecOut;
-    private final Fec.Receiver fecIn;
+    private final ParityReceiver parityIn;
     private long burstBytes;
     private boolean protectNext;
     private boolean fecAllowed = true;
     private final ParityPolicy parity = new ParityPolicy();
     private long lastLostPn = -2;
-    /** Packet numbers rebuilt from the peer's parity, not yet reported (FILLED rides in front of the next ACK). */
-    private final long[] filled = new long[Frames.MAX_FILLED];
-    private int filledCount;
-    private boolean peerReadsFilled;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -126,19 +122,19 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.lastElicitingSentNs = nowNs;
         this.nowNs = nowNs;
         this.fecOut = opts.fec() ? new Fec.Sender(FEC_GROUP, maxDatagram) : null;
-        this.fecIn = new Fec.Receiver(maxDatagram);
+        this.parityIn = new ParityReceiver(maxDatagram, alloc, counters, acks, this::receive);
     }
 
     /** Largest frame for new sends: what fits a packet of the validated path MTU. */
     public int maxFrameSize() { return pmtu.current() - Frames.DATA_OVERHEAD; }
 
+    /** Whether the peer's hello said it reads FILLED frames (an older one would drop the whole packet). */
+    public void peerReadsFilled(boolean reads) { parityIn.peerReadsFilled(reads); }
+
     /**
      * The peer's hello said the largest payload it takes in: probe the path up to that (and our own limit). A peer
      * that says the base (an older one, or probing off) is never sent larger packets.
      */
-    /** Whether the peer's hello said it reads FILLED frames (an older one would drop the whole packet). */
-    public void peerReadsFilled(boolean reads) { this.peerReadsFilled = reads; }
-
     public void peerMaxPayload(int peerMax) {
         int top = Math.min(opts.largestPayload(), peerMax);
         if (top > pmtu.base()) pmtu = new PathMtu(opts.maxPayload(), top, nowNs);
@@ -215,23 +211,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         int n = packet.readableBytes();
         if (header.wrap(packet) && header.type() == PacketHeader.TYPE_REPAIR && header.connectionId() == cid) {
-            boolean accepted = false;
-            for (ByteBuf rebuilt : fecIn.recover(packet, alloc, acks::isDuplicate)) {
-                try {
-                    long before = counters.packetsReceived;
-                    long pn = header.wrap(rebuilt) ? header.packetNumber() : -1;
-                    accepted |= receive(rebuilt, from, now);
-                    if (counters.packetsReceived > before) {
-                        counters.fecRecovered++;
-                        // Reported so the sender still sees the loss: else working parity hides the loss it answers,
-                        // the sender's loss rate falls and parity is cut (lab, 1 %: read as 0.2-0.3 %).
-                        if (peerReadsFilled && filledCount < filled.length) filled[filledCount++] = pn;
-                    }
-                } finally {
-                    rebuilt.release();
-                }
-            }
-            return accepted;
+            return parityIn.onRepair(packet, from, now);
         }
         if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
                 || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
@@ -256,7 +236,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 return false;
             }
             lastReceivedNs = now;
-            fecIn.store(packet.slice(start, n), pn);
+            parityIn.store(packet.slice(start, n), pn);
             counters.packetsReceived++;
             counters.wireBytesReceived += n;
             elicitingSeen = false;
@@ -277,12 +257,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     @Override
     public void onPing() { elicitingSeen = true; }
-
-    private void writeFilled() {
-        if (filledCount == 0) return;
-        Frames.writeFilled(plain, filled, filledCount);
-        filledCount = 0; // not re-sent if this packet is lost: an estimate, not state
-    }
 
     /** The peer rebuilt one of ours from parity: a loss all the same, for the parity policy only (no re-send, no rate cut). */
     @Override
@@ -467,7 +441,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         long ackLargest = -1;
         boolean ackDue = acks.ackDeadlineNs() <= now;
         if (ackDue || !withData) {
-            writeFilled(); // in front of the ACK: the sender still holds those packets in flight when it reads it
+            parityIn.writeFilled(plain); // in front of the ACK: the sender still holds those packets in flight when it reads it
             ackLargest = acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
         }
         SentPacket sp = loss.newPacket();
@@ -509,9 +483,9 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             }
         }
         if (!ackDue && acks.hasAckToSend()) { // piggyback an ACK that is not yet due only where it fits
-            int spare = room - plain.writerIndex() - (filledCount > 0 ? Frames.filledSize(filledCount) : 0);
+            int spare = room - plain.writerIndex() - parityIn.filledSize();
             if (spare >= Frames.ACK_FIXED) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
-                writeFilled();
+                parityIn.writeFilled(plain);
                 int fit = (spare - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
                 ackLargest = acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
             }
