@@ -87,16 +87,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private long nowNs;
     private boolean elicitingSeen;
     private boolean closed;
-    /** Packets of a burst protected by FEC: a short response whole, a bulk transfer only its start and tail. */
-    static final int FEC_GROUP = 8;
-    static final long FEC_BURST_BYTES = 256 << 10;
-    private final Fec.Sender fecOut;
+    private final ParitySender parityOut;
     private final ParityReceiver parityIn;
-    private long burstBytes;
-    private boolean protectNext;
-    private boolean fecAllowed = true;
-    private final ParityPolicy parity = new ParityPolicy();
-    private long lastLostPn = -2;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -121,7 +113,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.lastReceivedNs = nowNs;
         this.lastElicitingSentNs = nowNs;
         this.nowNs = nowNs;
-        this.fecOut = opts.fec() ? new Fec.Sender(FEC_GROUP, maxDatagram) : null;
+        this.parityOut = new ParitySender(opts.fec(), maxDatagram, cid, rtt, pacer, counters, alloc, io);
         this.parityIn = new ParityReceiver(maxDatagram, alloc, counters, acks, this::receive);
     }
 
@@ -264,7 +256,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         SentPacket p = loss.inFlight(pn);
         if (p == null || !p.ackEliciting || pmtu.isProbe(pn)) return; // judged lost already, or unknown
         counters.peerFilled++;
-        countLoss(p);
+        parityOut.countLoss(p);
     }
 
     @Override
@@ -361,7 +353,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             return;
         }
         counters.packetsLost++;
-        if (countLoss(p)) {
+        if (parityOut.countLoss(p)) {
             counters.lostRandom++;
         } else {
             counters.lostCongestion++;
@@ -390,7 +382,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         int datagram = datagramSize();
         if (queue.pendingBytes() < datagram && queue.retransmitFrames() == 0 && loss.bytesInFlight() < cc.congestionWindow()) {
             sampler.onAppLimited(loss.bytesInFlight());
-            burstBytes = 0; // whatever comes next starts a new burst: its first packets get FEC
+            parityOut.newBurst();
         }
         while (true) {
             boolean ackDue = acks.ackDeadlineNs() <= now;
@@ -420,8 +412,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
             sampler.onAppLimited(loss.bytesInFlight());
         }
-        if (fecOut != null && fecOut.pending() && !hasFrames()) {
-            sendRepair(now); // the tail of a burst: a lost last packet would otherwise wait for a probe timeout
+        if (!hasFrames()) {
+            parityOut.onQueueEmpty(peer, now);
         }
         int probeSize = loss.largestAcked() >= 0 ? pmtu.probeDue(now) : 0; // once the peer has answered at all
         if (probeSize > 0) {
@@ -514,70 +506,25 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             lastElicitingSentNs = now;
         }
         loss.onSent(sp, now);
-        sp.behindQueue = aboveMinRtt(rtt.latestAdjustedNs());
-        if (eliciting) {
-            parity.onSent(sp.behindQueue);
-        }
-        protectNext = fecOut != null && fecAllowed && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
+        parityOut.beforeSeal(sp);
         seal(pkt, peer, false);
-        if (fecOut != null && eliciting) {
-            if (protectNext) {
-                protectNext = false;
-                if (fecOut.full()) sendRepair(now);
-            } else if (fecOut.pending()) {
-                sendRepair(now); // leaving the protected start of a bulk run
-            }
-            burstBytes += sp.bytes;
-        }
-    }
-
-    /**
-     * An RTT sample standing above the path's minimum (by a tenth, at least 3 ms): a queue at the bottleneck. Loss
-     * classification reads the raw latest sample; the quiet-time rate reads it less the peer's ack delay.
-     */
-    /**
-     * Random or congestion? A loss while the latest RTT sits above the path's minimum (a queue at the bottleneck), or
-     * next to another lost packet (a drop-tail overflow drops runs), is congestion: the rate model answers the queue.
-     * An isolated one without a queue is random loss: only parity helps there, so only it counts towards parity.
-     */
-    private boolean countLoss(SentPacket p) {
-        boolean run = p.pn == lastLostPn + 1;
-        lastLostPn = p.pn;
-        boolean random = !run && !aboveMinRtt(rtt.latestNs());
-        parity.onLost(random, !p.behindQueue && !run && !aboveMinRtt(rtt.latestAdjustedNs()));
-        return random;
-    }
-
-    private boolean aboveMinRtt(long rttNs) {
-        long min = rtt.minNs();
-        return rttNs > min + Math.max(min / 10, 3_000_000L);
+        parityOut.afterSeal(sp, peer, now);
     }
 
     /** Whether this direction loses enough for parity to pay: unknown counts as lossy (the safe side for latency). */
-    boolean fecWanted() { return parity.wanted(); }
+    boolean fecWanted() { return parityOut.fecWanted(); }
 
     /** The near-side policy's fec: off stops new parity (a group already started is still closed with its repair). */
-    public void setFecAllowed(boolean allowed) { this.fecAllowed = allowed; }
+    public void setFecAllowed(boolean allowed) { parityOut.setFecAllowed(allowed); }
 
     /** The loss rate a path history remembers for this path (before this connection has measured its own). */
-    public void expectLoss(double loss) { parity.expectLoss(loss); }
+    public void expectLoss(double loss) { parityOut.expectLoss(loss); }
 
-    private void sendRepair(long now) {
-        for (int row = 0, rows = parityRows(); row < rows; row++) {
-            ByteBuf r = fecOut.repair(alloc, cid, row);
-            counters.fecRepairsSent++;
-            counters.wireBytesSent += r.readableBytes();
-            pacer.onSent(now, r.readableBytes());
-            io.sendDatagram(r, peer);
-        }
-        fecOut.reset();
-    }
-
-    /** Rows of parity per group of {@link #FEC_GROUP} (see {@link ParityPolicy}). */
-    int parityRows() { return parity.rows(); }
+    /** Rows of parity per group of {@link ParitySender#FEC_GROUP} (see {@link ParityPolicy}). */
+    int parityRows() { return parityOut.parityRows(); }
 
     /** The random loss rate this direction's parity follows. */
-    double parityLoss() { return parity.randomLoss(); }
+    double parityLoss() { return parityOut.parityLoss(); }
 
     private long probeLostPn = -1;
     private long lostBeforeProbe;
@@ -631,7 +578,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             io.sendDatagram(pkt.copy(), to);
             return;
         }
-        if (protectNext) fecOut.onSealed(pkt, pn);
+        parityOut.onSealed(pkt, pn);
         io.sendDatagramCopy(pkt, to);
     }
 
@@ -730,7 +677,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
                 + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
                 + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()
-                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs + " " + parity;
+                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs + " " + parityOut;
     }
 
     public double lossRate() {

@@ -1,0 +1,130 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The sending side of FEC: which packets parity protects (a burst's start and its tail), how many rows each group
+ * gets ({@link ParityPolicy}, fed with every loss judged random or congestion), and sending those REPAIR packets.
+ */
+final class ParitySender {
+    /** Packets of a burst protected by FEC: a short response whole, a bulk transfer only its start and tail. */
+    static final int FEC_GROUP = 8;
+    static final long FEC_BURST_BYTES = 256 << 10;
+    private final Fec.Sender fecOut; // null: FEC off in the options
+    private final ParityPolicy parity = new ParityPolicy();
+    private final long cid;
+    private final RttEstimator rtt;
+    private final Pacer pacer;
+    private final ConnectionCounters counters;
+    private final ByteBufAllocator alloc;
+    private final UdpConnection.Io io;
+    private long burstBytes;
+    private boolean protectNext;
+    private boolean fecAllowed = true;
+    private long lastLostPn = -2;
+
+    ParitySender(boolean fec, int maxDatagram, long cid, RttEstimator rtt, Pacer pacer, ConnectionCounters counters,
+                 ByteBufAllocator alloc, UdpConnection.Io io) {
+        this.fecOut = fec ? new Fec.Sender(FEC_GROUP, maxDatagram) : null;
+        this.cid = cid;
+        this.rtt = rtt;
+        this.pacer = pacer;
+        this.counters = counters;
+        this.alloc = alloc;
+        this.io = io;
+    }
+
+    /** The sender ran out of data: whatever comes next starts a new burst, its first packets get FEC. */
+    void newBurst() { burstBytes = 0; }
+
+    /**
+     * A packet was built and logged as sent, not yet sealed: marks whether it went behind a queue, counts it for the
+     * policy, and decides whether it joins the group.
+     */
+    void beforeSeal(SentPacket sp) {
+        sp.behindQueue = aboveMinRtt(rtt.latestAdjustedNs());
+        if (sp.ackEliciting) {
+            parity.onSent(sp.behindQueue);
+        }
+        protectNext = fecOut != null && fecAllowed && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
+    }
+
+    /** The packet {@link #beforeSeal} saw, sealed as {@code pn}: held for the group's parity if protected. */
+    void onSealed(ByteBuf datagram, long pn) {
+        if (protectNext) fecOut.onSealed(datagram, pn);
+    }
+
+    /** The packet went out: a full group, or the end of the protected start of a run, sends its parity. */
+    void afterSeal(SentPacket sp, InetSocketAddress peer, long now) {
+        if (fecOut != null && sp.ackEliciting) {
+            if (protectNext) {
+                protectNext = false;
+                if (fecOut.full()) sendRepair(peer, now);
+            } else if (fecOut.pending()) {
+                sendRepair(peer, now); // leaving the protected start of a bulk run
+            }
+            burstBytes += sp.bytes;
+        }
+    }
+
+    /** Nothing left to send: a partial group's parity goes now. */
+    void onQueueEmpty(InetSocketAddress peer, long now) {
+        if (fecOut != null && fecOut.pending()) {
+            sendRepair(peer, now); // the tail of a burst: a lost last packet would otherwise wait for a probe timeout
+        }
+    }
+
+    private void sendRepair(InetSocketAddress peer, long now) {
+        for (int row = 0, rows = parityRows(); row < rows; row++) {
+            ByteBuf r = fecOut.repair(alloc, cid, row);
+            counters.fecRepairsSent++;
+            counters.wireBytesSent += r.readableBytes();
+            pacer.onSent(now, r.readableBytes());
+            io.sendDatagram(r, peer);
+        }
+        fecOut.reset();
+    }
+
+    /**
+     * Random or congestion? A loss while the latest RTT sits above the path's minimum (a queue at the bottleneck), or
+     * next to another lost packet (a drop-tail overflow drops runs), is congestion: the rate model answers the queue.
+     * An isolated one without a queue is random loss: only parity helps there, so only it counts towards parity.
+     */
+    boolean countLoss(SentPacket p) {
+        boolean run = p.pn == lastLostPn + 1;
+        lastLostPn = p.pn;
+        boolean random = !run && !aboveMinRtt(rtt.latestNs());
+        parity.onLost(random, !p.behindQueue && !run && !aboveMinRtt(rtt.latestAdjustedNs()));
+        return random;
+    }
+
+    /**
+     * An RTT sample standing above the path's minimum (by a tenth, at least 3 ms): a queue at the bottleneck. Loss
+     * classification reads the raw latest sample; the quiet-time rate reads it less the peer's ack delay.
+     */
+    private boolean aboveMinRtt(long rttNs) {
+        long min = rtt.minNs();
+        return rttNs > min + Math.max(min / 10, 3_000_000L);
+    }
+
+    /** Whether this direction loses enough for parity to pay: unknown counts as lossy (the safe side for latency). */
+    boolean fecWanted() { return parity.wanted(); }
+
+    /** The near-side policy's fec: off stops new parity (a group already started is still closed with its repair). */
+    void setFecAllowed(boolean allowed) { this.fecAllowed = allowed; }
+
+    /** The loss rate a path history remembers for this path (before this connection has measured its own). */
+    void expectLoss(double loss) { parity.expectLoss(loss); }
+
+    /** Rows of parity per group of {@link #FEC_GROUP} (see {@link ParityPolicy}). */
+    int parityRows() { return parity.rows(); }
+
+    /** The random loss rate this direction's parity follows. */
+    double parityLoss() { return parity.randomLoss(); }
+
+    /** For the sender's debug line: the policy's rows and loss rates. */
+    @Override public String toString() { return parity.toString(); }
+}
