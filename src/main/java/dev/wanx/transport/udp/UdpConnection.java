@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
 import java.net.InetSocketAddress;
-import java.util.SplittableRandom;
 
 /**
  * One established connection as a single-threaded state machine: every input carries {@code nowNs}; it
@@ -35,7 +34,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     }
 
     private static final int ACK_RANGES_PER_PACKET = 8;
-    private static final long PATH_RETRY_NS = 200_000_000L;
 
     private final long cid;
     private final PacketCipher sealer;
@@ -65,16 +63,11 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
      * array (as two slices of one pooled chunk do) and the output lies after the input.
      */
     private final ByteBuf sealed;
-    private final SplittableRandom random;
+    private final PathValidator paths;
     public final ConnectionCounters counters = new ConnectionCounters();
 
     private InetSocketAddress peer;
-    private InetSocketAddress candidatePath;
-    private long challengeToken;
-    private long challengeSentNs;
     private InetSocketAddress currentFrom;
-    private long responseToken;
-    private boolean responsePending;
 
     private long nextPn;
     private boolean writable = true;
@@ -109,7 +102,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.pacer = new Pacer(4 * opts.maxDatagram());
         this.plain = alloc.heapBuffer(opts.largestPayload() + 64);
         this.sealed = Unpooled.wrappedBuffer(new byte[maxDatagram]).clear();
-        this.random = new SplittableRandom(seed);
+        this.paths = new PathValidator(seed);
         this.lastReceivedNs = nowNs;
         this.lastElicitingSentNs = nowNs;
         this.nowNs = nowNs;
@@ -238,8 +231,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                 return false;
             }
             acks.onPacket(pn, elicitingSeen, now);
-            if (!from.equals(peer) && pn == acks.largest()) {
-                startPathValidation(from, now);
+            if (!from.equals(peer) && pn == acks.largest() && paths.onNewAddress(from, now)) {
+                sendPathChallenge(now);
             }
         } finally {
             pt.release();
@@ -301,35 +294,24 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     @Override
     public void onPathChallenge(long token) {
         elicitingSeen = true;
-        responseToken = token; // answered on the current path: the challenger validates the address it came from
-        responsePending = true;
+        paths.onChallenge(token);
     }
 
     @Override
     public void onPathResponse(long token) {
         elicitingSeen = true;
-        if (candidatePath != null && token == challengeToken && candidatePath.equals(currentFrom)) {
-            peer = candidatePath;
-            candidatePath = null;
+        InetSocketAddress validated = paths.onResponse(token, currentFrom);
+        if (validated != null) {
+            peer = validated;
             counters.migrations++;
             pmtu.restart(nowNs); // a new path: its MTU is unknown
         }
     }
 
-    private void startPathValidation(InetSocketAddress from, long now) {
-        if (from.equals(candidatePath) && now - challengeSentNs < PATH_RETRY_NS) {
-            return;
-        }
-        candidatePath = from;
-        challengeToken = random.nextLong();
-        sendPathChallenge(now);
-    }
-
     private void sendPathChallenge(long now) {
-        challengeSentNs = now;
         ByteBuf pkt = beginPacket();
-        Frames.writePathChallenge(plain, challengeToken);
-        finishControlPacket(pkt, candidatePath, now);
+        InetSocketAddress to = paths.writeChallenge(plain, now);
+        finishControlPacket(pkt, to, now);
     }
 
     // ---------------------------------------------------------------- loss callbacks
@@ -372,7 +354,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (closed) {
             return;
         }
-        if (candidatePath != null && now - challengeSentNs >= PATH_RETRY_NS) {
+        if (paths.retryDue(now)) {
             sendPathChallenge(now);
         }
         pacerWakeNs = Long.MAX_VALUE;
@@ -400,7 +382,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
                     }
                 }
             }
-            if (!ackDue && !probe && !data && !responsePending && !keepalive) {
+            if (!ackDue && !probe && !data && !paths.responsePending() && !keepalive) {
                 break;
             }
             sendOne(now, data || probe, probe || keepalive);
@@ -437,12 +419,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             ackLargest = acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
         }
         SentPacket sp = loss.newPacket();
-        boolean eliciting = false;
-        if (responsePending) {
-            Frames.writePathResponse(plain, responseToken);
-            responsePending = false;
-            eliciting = true;
-        }
+        boolean eliciting = paths.writeResponse(plain);
         int room = pmtu.current();
         if (withData) {
             while (true) {
@@ -595,10 +572,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (loss.bytesInFlight() == 0) {
             t = Math.min(t, lastElicitingSentNs + opts.keepaliveMs() * 1_000_000L);
         }
-        if (candidatePath != null) {
-            t = Math.min(t, challengeSentNs + PATH_RETRY_NS);
-        }
-        return t;
+        return Math.min(t, paths.timerNs());
     }
 
     public void onTimer(long now) {
