@@ -2,7 +2,6 @@ package dev.wanx.transport.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 
 import java.net.InetSocketAddress;
 
@@ -36,7 +35,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private static final int ACK_RANGES_PER_PACKET = 8;
 
     private final long cid;
-    private final PacketCipher sealer;
     private final PacketCipher opener;
     private final UdpOptions opts;
     private final ByteBufAllocator alloc;
@@ -56,20 +54,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final PacketHeader header = new PacketHeader();
     private final AckFrame ackScratch = new AckFrame();
     private final AckSentLog acksSent = new AckSentLog();
-    private final ByteBuf plain;
-    /**
-     * The packet being sealed: reused, the Io copies it (heap: the JDK's AES-GCM is quicker on arrays than direct memory).
-     * Its own array, not a pooled one: the JDK copies the input to a fresh buffer per call when input and output share an
-     * array (as two slices of one pooled chunk do) and the output lies after the input.
-     */
-    private final ByteBuf sealed;
     private final PathValidator paths;
     public final ConnectionCounters counters = new ConnectionCounters();
 
     private InetSocketAddress peer;
     private InetSocketAddress currentFrom;
 
-    private long nextPn;
     private boolean writable = true;
     private int probesDue;
     private long pacerWakeNs = Long.MAX_VALUE;
@@ -81,12 +71,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private boolean elicitingSeen;
     private boolean closed;
     private final ParitySender parityOut;
+    private final PacketWriter out;
     private final ParityReceiver parityIn;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
         this.cid = cid;
-        this.sealer = sealer;
         this.opener = opener;
         this.opts = opts;
         this.peer = peer;
@@ -100,13 +90,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.acks = new AckTracker(4096, Math.min(maxAckDelay, initialRttNs / 4), nowNs);
         this.cc = opts.congestionControl().create(opts.maxDatagram(), initialRttNs);
         this.pacer = new Pacer(4 * opts.maxDatagram());
-        this.plain = alloc.heapBuffer(opts.largestPayload() + 64);
-        this.sealed = Unpooled.wrappedBuffer(new byte[maxDatagram]).clear();
         this.paths = new PathValidator(seed);
         this.lastReceivedNs = nowNs;
         this.lastElicitingSentNs = nowNs;
         this.nowNs = nowNs;
         this.parityOut = new ParitySender(opts.fec(), maxDatagram, cid, rtt, pacer, counters, alloc, io);
+        this.out = new PacketWriter(cid, sealer, opts.largestPayload(), maxDatagram, alloc, counters, parityOut, io);
         this.parityIn = new ParityReceiver(maxDatagram, alloc, counters, acks, this::receive);
     }
 
@@ -309,9 +298,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     }
 
     private void sendPathChallenge(long now) {
-        ByteBuf pkt = beginPacket();
-        InetSocketAddress to = paths.writeChallenge(plain, now);
-        finishControlPacket(pkt, to, now);
+        InetSocketAddress to = paths.writeChallenge(out.begin(), now);
+        finishControlPacket(to, now);
     }
 
     // ---------------------------------------------------------------- loss callbacks
@@ -405,13 +393,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         updateWritability();
     }
 
-    private ByteBuf beginPacket() {
-        plain.clear();
-        return sealed.clear();
-    }
-
     private void sendOne(long now, boolean withData, boolean needEliciting) {
-        ByteBuf pkt = beginPacket();
+        ByteBuf plain = out.begin();
         long ackLargest = -1;
         boolean ackDue = acks.ackDeadlineNs() <= now;
         if (ackDue || !withData) {
@@ -470,12 +453,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             eliciting = true;
             lastAckPingNs = now;
         }
-        sp.pn = nextPn;
+        sp.pn = out.nextPn();
         if (ackLargest >= 0) {
-            acksSent.remember(nextPn, ackLargest);
+            acksSent.remember(sp.pn, ackLargest);
         }
         sp.ackEliciting = eliciting;
-        sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
+        sp.bytes = out.wireSize();
         if (eliciting) {
             sampler.onPacketSent(sp, now, loss.bytesInFlight());
             cc.onPacketSent(now, sp.bytes, loss.bytesInFlight());
@@ -484,7 +467,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         loss.onSent(sp, now);
         parityOut.beforeSeal(sp);
-        seal(pkt, peer, false);
+        out.seal(peer, false);
         parityOut.afterSeal(sp, peer, now);
     }
 
@@ -520,43 +503,28 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
      * ack never reaches the controller.
      */
     private void sendPmtuProbe(int size, long now) {
-        ByteBuf pkt = beginPacket();
+        ByteBuf plain = out.begin();
         Frames.writePing(plain);
         Frames.writePadding(plain, size - plain.writerIndex());
         SentPacket sp = loss.newPacket();
-        sp.pn = nextPn;
+        sp.pn = out.nextPn();
         sp.ackEliciting = true;
         sp.bytes = PacketHeader.LENGTH + size + PacketCipher.TAG;
         loss.onSent(sp, now);
-        pmtu.onProbeSent(nextPn, size);
+        pmtu.onProbeSent(sp.pn, size);
         lostBeforeProbe = counters.packetsLost;
         counters.pmtuProbes++;
-        seal(pkt, peer, true);
+        out.seal(peer, true);
     }
 
     /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
-    private void finishControlPacket(ByteBuf pkt, InetSocketAddress to, long now) {
+    private void finishControlPacket(InetSocketAddress to, long now) {
         SentPacket sp = loss.newPacket(); // keeps packet numbers dense in the sent log
-        sp.pn = nextPn;
-        sp.bytes = PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG;
+        sp.pn = out.nextPn();
+        sp.bytes = out.wireSize();
         loss.onSent(sp, now);
-        seal(pkt, to, false);
+        out.seal(to, false);
         io.flushDatagrams();
-    }
-
-    /** {@code alone}: a datagram of its own, never batched with others (a path-MTU probe). */
-    private void seal(ByteBuf pkt, InetSocketAddress to, boolean alone) {
-        long pn = nextPn++;
-        PacketHeader.write(pkt, PacketHeader.TYPE_DATA, cid, pn);
-        sealer.seal(pn, pkt.slice(0, PacketHeader.LENGTH), plain, pkt);
-        counters.packetsSent++;
-        counters.wireBytesSent += pkt.readableBytes();
-        if (alone) {
-            io.sendDatagram(pkt.copy(), to);
-            return;
-        }
-        parityOut.onSealed(pkt, pn);
-        io.sendDatagramCopy(pkt, to);
     }
 
     // ---------------------------------------------------------------- timers
@@ -622,9 +590,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (closed) {
             return;
         }
-        ByteBuf pkt = beginPacket();
-        Frames.writeClose(plain, 0, reason == null ? "" : reason);
-        finishControlPacket(pkt, peer, now);
+        Frames.writeClose(out.begin(), 0, reason == null ? "" : reason);
+        finishControlPacket(peer, now);
         terminate(null);
     }
 
@@ -635,8 +602,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         closed = true;
         loss.abandonAll(this, nowNs);
         queue.releaseAll();
-        plain.release();
-        sealed.release();
+        out.release();
         io.onClosed(cause);
     }
 
@@ -650,7 +616,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         return cc.state() + " " + pmtu + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
                 + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
                 + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
-                + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + nextPn + " largestAcked=" + loss.largestAcked()
+                + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + out.nextPn() + " largestAcked=" + loss.largestAcked()
                 + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs + " " + parityOut;
     }
 
