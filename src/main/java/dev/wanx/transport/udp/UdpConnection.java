@@ -41,7 +41,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final Io io;
     /** The largest DATA datagram this end sends or takes in: buffers are sized to it. */
     private final int maxDatagram;
-    private PathMtu pmtu;
     private dev.wanx.transport.FrameLink.FrameSplitter splitter;
     private final RttEstimator rtt;
     private final LossDetector loss;
@@ -72,6 +71,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private boolean closed;
     private final ParitySender parityOut;
     private final PacketWriter out;
+    private final PmtuProber pmtu;
     private final ParityReceiver parityIn;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
@@ -83,7 +83,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.alloc = alloc;
         this.io = io;
         this.maxDatagram = opts.largestDatagram();
-        this.pmtu = new PathMtu(opts.maxPayload(), opts.maxPayload(), nowNs); // probing starts once the peer's hello said how far
         this.rtt = new RttEstimator(initialRttNs);
         long maxAckDelay = opts.maxAckDelayMs() * 1_000_000L;
         this.loss = new LossDetector(rtt, maxAckDelay);
@@ -96,11 +95,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.nowNs = nowNs;
         this.parityOut = new ParitySender(opts.fec(), maxDatagram, cid, rtt, pacer, counters, alloc, io);
         this.out = new PacketWriter(cid, sealer, opts.largestPayload(), maxDatagram, alloc, counters, parityOut, io);
+        this.pmtu = new PmtuProber(opts.maxPayload(), loss, out, counters, nowNs);
         this.parityIn = new ParityReceiver(maxDatagram, alloc, counters, acks, this::receive);
     }
 
     /** Largest frame for new sends: what fits a packet of the validated path MTU. */
-    public int maxFrameSize() { return pmtu.current() - Frames.DATA_OVERHEAD; }
+    public int maxFrameSize() { return pathMtu().current() - Frames.DATA_OVERHEAD; }
 
     /** Whether the peer's hello said it reads FILLED frames (an older one would drop the whole packet). */
     public void peerReadsFilled(boolean reads) { parityIn.peerReadsFilled(reads); }
@@ -111,15 +111,15 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
      */
     public void peerMaxPayload(int peerMax) {
         int top = Math.min(opts.largestPayload(), peerMax);
-        if (top > pmtu.base()) pmtu = new PathMtu(opts.maxPayload(), top, nowNs);
+        pmtu.searchUpTo(top, nowNs);
     }
 
     /** How the session layer cuts one of its frames in two, used when the path shrank under frames already queued. */
     public void frameSplitter(dev.wanx.transport.FrameLink.FrameSplitter s) { this.splitter = s; }
 
-    public PathMtu pathMtu() { return pmtu; }
+    public PathMtu pathMtu() { return pmtu.path(); }
 
-    private int datagramSize() { return PacketHeader.LENGTH + pmtu.current() + PacketCipher.TAG; }
+    private int datagramSize() { return PacketHeader.LENGTH + pathMtu().current() + PacketCipher.TAG; }
 
     public boolean isWritable() { return writable; }
 
@@ -236,7 +236,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     @Override
     public void onFilled(long pn) {
         SentPacket p = loss.inFlight(pn);
-        if (p == null || !p.ackEliciting || pmtu.isProbe(pn)) return; // judged lost already, or unknown
+        if (p == null || !p.ackEliciting || pathMtu().isProbe(pn)) return; // judged lost already, or unknown
         counters.peerFilled++;
         parityOut.countLoss(p);
     }
@@ -259,7 +259,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         lostBytesThisAck = 0;
         long prevLargest = loss.largestAcked();
         loss.onAck(ack, nowNs, this);
-        settleProbeLoss(nowNs);
+        pmtu.settleProbeLoss(nowNs);
         boolean newSample = ack.largest > prevLargest && rtt.hasSample();
         RateSample s = sampler.endAck(newSample ? rtt.latestNs() : 0, rtt.minNs(), loss.bytesInFlight());
         if (s != null) {
@@ -293,7 +293,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (validated != null) {
             peer = validated;
             counters.migrations++;
-            pmtu.restart(nowNs); // a new path: its MTU is unknown
+            pathMtu().restart(nowNs); // a new path: its MTU is unknown
         }
     }
 
@@ -306,9 +306,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     @Override
     public void onAcked(SentPacket p, long now) {
-        if (pmtu.isProbe(p.pn)) {
-            pmtu.onProbeAcked(p.pn); // not data: no rate sample
-            return;
+        if (pmtu.onAcked(p)) {
+            return; // not data: no rate sample
         }
         sampler.onPacketAcked(p, now);
         for (int i = 0, n = p.frames.size(); i < n; i++) {
@@ -318,9 +317,8 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     @Override
     public void onLost(SentPacket p, long now) {
-        if (pmtu.isProbe(p.pn)) {
-            probeLostPn = p.pn; // judged once this ack's or timeout's losses are all known (settleProbeLoss)
-            return;
+        if (pmtu.onLost(p)) {
+            return; // a probe: never counted as congestion
         }
         counters.packetsLost++;
         if (parityOut.countLoss(p)) {
@@ -385,10 +383,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (!hasFrames()) {
             parityOut.onQueueEmpty(peer, now);
         }
-        int probeSize = loss.largestAcked() >= 0 ? pmtu.probeDue(now) : 0; // once the peer has answered at all
-        if (probeSize > 0) {
-            sendPmtuProbe(probeSize, now);
-        }
+        pmtu.sendDue(peer, now);
         io.flushDatagrams();
         updateWritability();
     }
@@ -403,7 +398,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         }
         SentPacket sp = loss.newPacket();
         boolean eliciting = paths.writeResponse(plain);
-        int room = pmtu.current();
+        int room = pathMtu().current();
         if (withData) {
             while (true) {
                 OutFrame f = queue.peek();
@@ -486,37 +481,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     /** The random loss rate this direction's parity follows. */
     double parityLoss() { return parityOut.parityLoss(); }
 
-    private long probeLostPn = -1;
-    private long lostBeforeProbe;
-
-    /** A lost probe counts against its size only if nothing else was lost since it went out (then: a queue overflowed). */
-    private void settleProbeLoss(long now) {
-        if (probeLostPn >= 0) {
-            pmtu.onProbeLost(probeLostPn, now, counters.packetsLost == lostBeforeProbe);
-            probeLostPn = -1;
-        }
-    }
-
-    /**
-     * A PING padded to {@code size}, sent on its own (outside the congestion window and the GSO batch: a probe too
-     * large for the local interface must fail alone). Tracked for loss so the search hears of it, but its loss or
-     * ack never reaches the controller.
-     */
-    private void sendPmtuProbe(int size, long now) {
-        ByteBuf plain = out.begin();
-        Frames.writePing(plain);
-        Frames.writePadding(plain, size - plain.writerIndex());
-        SentPacket sp = loss.newPacket();
-        sp.pn = out.nextPn();
-        sp.ackEliciting = true;
-        sp.bytes = PacketHeader.LENGTH + size + PacketCipher.TAG;
-        loss.onSent(sp, now);
-        pmtu.onProbeSent(sp.pn, size);
-        lostBeforeProbe = counters.packetsLost;
-        counters.pmtuProbes++;
-        out.seal(peer, true);
-    }
-
     /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
     private void finishControlPacket(InetSocketAddress to, long now) {
         SentPacket sp = loss.newPacket(); // keeps packet numbers dense in the sent log
@@ -555,12 +519,12 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         if (now >= loss.timerNs()) {
             lostBytesThisAck = 0;
             int probes = loss.onTimeout(now, this);
-            settleProbeLoss(now);
+            pmtu.settleProbeLoss(now);
             if (lostBytesThisAck > 0) {
                 cc.onLoss(now, lostBytesThisAck, loss.bytesInFlight());
             }
-            if (loss.ptoCount() >= 2 && pmtu.current() > pmtu.base()) {
-                pmtu.restart(now); // probe timeouts in a row above the base: maybe a black hole for our size
+            if (loss.ptoCount() >= 2 && pathMtu().current() > pathMtu().base()) {
+                pathMtu().restart(now); // probe timeouts in a row above the base: maybe a black hole for our size
             }
             if (probes > 0) {
                 counters.probes++;
@@ -613,7 +577,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
 
     /** One line of the sender's model, for logs and failing tests. */
     public String debugState() {
-        return cc.state() + " " + pmtu + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
+        return cc.state() + " " + pathMtu() + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
                 + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
                 + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
                 + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + out.nextPn() + " largestAcked=" + loss.largestAcked()
