@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
  * packets are re-sent in new packets. Receiving: packets are authenticated, deduplicated by packet number,
  * frames deduplicated by frame id (a frame re-sent after a spurious loss is still delivered once).
  */
-public final class UdpConnection implements Frames.Visitor, LossDetector.Listener {
+public final class UdpConnection implements Frames.Visitor {
     /** What the connection asks of its surroundings (the Netty link in production, a fake in tests). */
     public interface Io {
         /** Sends a datagram and takes ownership of its buffer. */
@@ -64,7 +64,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private long pacerWakeNs = Long.MAX_VALUE;
     private long lastElicitingSentNs;
     private long lastReceivedNs;
-    private long lostBytesThisAck;
     private long lastAckPingNs;
     private long nowNs;
     private boolean elicitingSeen;
@@ -72,6 +71,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private final ParitySender parityOut;
     private final PacketWriter out;
     private final PmtuProber pmtu;
+    private final SendFeedback feedback;
     private final ParityReceiver parityIn;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
@@ -96,6 +96,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
         this.parityOut = new ParitySender(opts.fec(), maxDatagram, cid, rtt, pacer, counters, alloc, io);
         this.out = new PacketWriter(cid, sealer, opts.largestPayload(), maxDatagram, alloc, counters, parityOut, io);
         this.pmtu = new PmtuProber(opts.maxPayload(), loss, out, counters, nowNs);
+        this.feedback = new SendFeedback(rtt, loss, cc, sampler, queue, pmtu, parityOut, counters);
         this.parityIn = new ParityReceiver(maxDatagram, alloc, counters, acks, this::receive);
     }
 
@@ -255,19 +256,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     @Override
     public void onAck(AckFrame ack) {
         long rttBefore = rtt.hasSample() ? rtt.latestNs() : -1;
-        sampler.beginAck();
-        lostBytesThisAck = 0;
-        long prevLargest = loss.largestAcked();
-        loss.onAck(ack, nowNs, this);
-        pmtu.settleProbeLoss(nowNs);
-        boolean newSample = ack.largest > prevLargest && rtt.hasSample();
-        RateSample s = sampler.endAck(newSample ? rtt.latestNs() : 0, rtt.minNs(), loss.bytesInFlight());
-        if (s != null) {
-            cc.onAck(nowNs, s);
-        }
-        if (lostBytesThisAck > 0) {
-            cc.onLoss(nowNs, lostBytesThisAck, loss.bytesInFlight());
-        }
+        feedback.onAck(ack, nowNs);
         acksSent.confirm(ack, acks);
         if (rttBefore != rtt.latestNs()) {
             acks.maxAckDelayNs(Math.min(opts.maxAckDelayMs() * 1_000_000L, Math.max(rtt.smoothedNs() / 4, 1_000_000L)));
@@ -300,36 +289,6 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
     private void sendPathChallenge(long now) {
         InetSocketAddress to = paths.writeChallenge(out.begin(), now);
         finishControlPacket(to, now);
-    }
-
-    // ---------------------------------------------------------------- loss callbacks
-
-    @Override
-    public void onAcked(SentPacket p, long now) {
-        if (pmtu.onAcked(p)) {
-            return; // not data: no rate sample
-        }
-        sampler.onPacketAcked(p, now);
-        for (int i = 0, n = p.frames.size(); i < n; i++) {
-            queue.onAcked(p.frames.get(i));
-        }
-    }
-
-    @Override
-    public void onLost(SentPacket p, long now) {
-        if (pmtu.onLost(p)) {
-            return; // a probe: never counted as congestion
-        }
-        counters.packetsLost++;
-        if (parityOut.countLoss(p)) {
-            counters.lostRandom++;
-        } else {
-            counters.lostCongestion++;
-        }
-        lostBytesThisAck += p.bytes;
-        for (int i = 0, n = p.frames.size(); i < n; i++) {
-            queue.onLost(p.frames.get(i));
-        }
     }
 
     // ---------------------------------------------------------------- send
@@ -517,12 +476,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             return;
         }
         if (now >= loss.timerNs()) {
-            lostBytesThisAck = 0;
-            int probes = loss.onTimeout(now, this);
-            pmtu.settleProbeLoss(now);
-            if (lostBytesThisAck > 0) {
-                cc.onLoss(now, lostBytesThisAck, loss.bytesInFlight());
-            }
+            int probes = feedback.onLossTimer(now);
             if (loss.ptoCount() >= 2 && pathMtu().current() > pathMtu().base()) {
                 pathMtu().restart(now); // probe timeouts in a row above the base: maybe a black hole for our size
             }
@@ -564,7 +518,7 @@ public final class UdpConnection implements Frames.Visitor, LossDetector.Listene
             return;
         }
         closed = true;
-        loss.abandonAll(this, nowNs);
+        loss.abandonAll(feedback, nowNs);
         queue.releaseAll();
         out.release();
         io.onClosed(cause);

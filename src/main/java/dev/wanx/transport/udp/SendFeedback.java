@@ -1,0 +1,86 @@
+package dev.wanx.transport.udp;
+
+/**
+ * What becomes of our packets, acted on: an ACK or a loss timeout makes the loss detector call each packet acked or
+ * lost; acked frames are retired and sampled for the delivery rate, lost ones queued again and the loss classified,
+ * and the outcome of the whole ACK or timeout goes to the congestion controller at once.
+ */
+final class SendFeedback implements LossDetector.Listener {
+    private final RttEstimator rtt;
+    private final LossDetector loss;
+    private final CongestionControl cc;
+    private final DeliveryRateSampler sampler;
+    private final SendQueue queue;
+    private final PmtuProber pmtu;
+    private final ParitySender parityOut;
+    private final ConnectionCounters counters;
+    private long lostBytesThisAck;
+
+    SendFeedback(RttEstimator rtt, LossDetector loss, CongestionControl cc, DeliveryRateSampler sampler, SendQueue queue,
+                 PmtuProber pmtu, ParitySender parityOut, ConnectionCounters counters) {
+        this.rtt = rtt;
+        this.loss = loss;
+        this.cc = cc;
+        this.sampler = sampler;
+        this.queue = queue;
+        this.pmtu = pmtu;
+        this.parityOut = parityOut;
+        this.counters = counters;
+    }
+
+    /** The peer's ACK frame. */
+    void onAck(AckFrame ack, long now) {
+        sampler.beginAck();
+        lostBytesThisAck = 0;
+        long prevLargest = loss.largestAcked();
+        loss.onAck(ack, now, this);
+        pmtu.settleProbeLoss(now);
+        boolean newSample = ack.largest > prevLargest && rtt.hasSample();
+        RateSample s = sampler.endAck(newSample ? rtt.latestNs() : 0, rtt.minNs(), loss.bytesInFlight());
+        if (s != null) {
+            cc.onAck(now, s);
+        }
+        if (lostBytesThisAck > 0) {
+            cc.onLoss(now, lostBytesThisAck, loss.bytesInFlight());
+        }
+    }
+
+    /** The loss detector's timer ran out: returns how many probe packets the timeout asks for (0 if none). */
+    int onLossTimer(long now) {
+        lostBytesThisAck = 0;
+        int probes = loss.onTimeout(now, this);
+        pmtu.settleProbeLoss(now);
+        if (lostBytesThisAck > 0) {
+            cc.onLoss(now, lostBytesThisAck, loss.bytesInFlight());
+        }
+        return probes;
+    }
+
+    @Override
+    public void onAcked(SentPacket p, long now) {
+        if (pmtu.onAcked(p)) {
+            return; // not data: no rate sample
+        }
+        sampler.onPacketAcked(p, now);
+        for (int i = 0, n = p.frames.size(); i < n; i++) {
+            queue.onAcked(p.frames.get(i));
+        }
+    }
+
+    @Override
+    public void onLost(SentPacket p, long now) {
+        if (pmtu.onLost(p)) {
+            return; // a probe: never counted as congestion
+        }
+        counters.packetsLost++;
+        if (parityOut.countLoss(p)) {
+            counters.lostRandom++;
+        } else {
+            counters.lostCongestion++;
+        }
+        lostBytesThisAck += p.bytes;
+        for (int i = 0, n = p.frames.size(); i < n; i++) {
+            queue.onLost(p.frames.get(i));
+        }
+    }
+}
