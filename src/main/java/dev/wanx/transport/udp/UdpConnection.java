@@ -32,8 +32,6 @@ public final class UdpConnection implements Frames.Visitor {
         void onClosed(Throwable cause);
     }
 
-    private static final int ACK_RANGES_PER_PACKET = 8;
-
     private final long cid;
     private final PacketCipher opener;
     private final UdpOptions opts;
@@ -41,7 +39,6 @@ public final class UdpConnection implements Frames.Visitor {
     private final Io io;
     /** The largest DATA datagram this end sends or takes in: buffers are sized to it. */
     private final int maxDatagram;
-    private dev.wanx.transport.FrameLink.FrameSplitter splitter;
     private final RttEstimator rtt;
     private final LossDetector loss;
     private final CongestionControl cc;
@@ -64,7 +61,6 @@ public final class UdpConnection implements Frames.Visitor {
     private long pacerWakeNs = Long.MAX_VALUE;
     private long lastElicitingSentNs;
     private long lastReceivedNs;
-    private long lastAckPingNs;
     private long nowNs;
     private boolean elicitingSeen;
     private boolean closed;
@@ -73,6 +69,7 @@ public final class UdpConnection implements Frames.Visitor {
     private final PmtuProber pmtu;
     private final SendFeedback feedback;
     private final ParityReceiver parityIn;
+    private final PacketFiller filler;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -98,6 +95,7 @@ public final class UdpConnection implements Frames.Visitor {
         this.pmtu = new PmtuProber(opts.maxPayload(), loss, out, counters, nowNs);
         this.feedback = new SendFeedback(rtt, loss, cc, sampler, queue, pmtu, parityOut, counters);
         this.parityIn = new ParityReceiver(maxDatagram, alloc, counters, acks, this::receive);
+        this.filler = new PacketFiller(acks, acksSent, parityIn, paths, queue, rtt, counters, opts.largestPayload());
     }
 
     /** Largest frame for new sends: what fits a packet of the validated path MTU. */
@@ -116,7 +114,7 @@ public final class UdpConnection implements Frames.Visitor {
     }
 
     /** How the session layer cuts one of its frames in two, used when the path shrank under frames already queued. */
-    public void frameSplitter(dev.wanx.transport.FrameLink.FrameSplitter s) { this.splitter = s; }
+    public void frameSplitter(dev.wanx.transport.FrameLink.FrameSplitter s) { filler.frameSplitter(s); }
 
     public PathMtu pathMtu() { return pmtu.path(); }
 
@@ -349,68 +347,9 @@ public final class UdpConnection implements Frames.Visitor {
 
     private void sendOne(long now, boolean withData, boolean needEliciting) {
         ByteBuf plain = out.begin();
-        long ackLargest = -1;
-        boolean ackDue = acks.ackDeadlineNs() <= now;
-        if (ackDue || !withData) {
-            parityIn.writeFilled(plain); // in front of the ACK: the sender still holds those packets in flight when it reads it
-            ackLargest = acks.writeAck(plain, now, ACK_RANGES_PER_PACKET);
-        }
         SentPacket sp = loss.newPacket();
-        boolean eliciting = paths.writeResponse(plain);
-        int room = pathMtu().current();
-        if (withData) {
-            while (true) {
-                OutFrame f = queue.peek();
-                if (f == null) {
-                    break;
-                }
-                if (plain.writerIndex() + f.wireSize() > room) {
-                    if (!sp.frames.isEmpty()) {
-                        break;
-                    }
-                    // A frame cut before the path shrank (black hole, migration): in two if the session layer can
-                    // cut it, else whole in a packet of its size (which the old path carried).
-                    if (splitter != null && queue.split(f, room - plain.writerIndex() - Frames.DATA_OVERHEAD, splitter)) {
-                        continue;
-                    }
-                    room = Math.min(opts.largestPayload(), plain.writerIndex() + f.wireSize());
-                    if (plain.writerIndex() + f.wireSize() > room) {
-                        break;
-                    }
-                }
-                if (queue.take(f)) {
-                    counters.framesRetransmitted++;
-                } else {
-                    counters.frameBytesSent += f.data.readableBytes();
-                }
-                Frames.writeData(plain, f.id, f.data);
-                sp.frames.add(f);
-                eliciting = true;
-            }
-        }
-        if (!ackDue && acks.hasAckToSend()) { // piggyback an ACK that is not yet due only where it fits
-            int spare = room - plain.writerIndex() - parityIn.filledSize();
-            if (spare >= Frames.ACK_FIXED) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
-                parityIn.writeFilled(plain);
-                int fit = (spare - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
-                ackLargest = acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
-            }
-        }
-        if (needEliciting && !eliciting) {
-            Frames.writePing(plain);
-            eliciting = true;
-        }
-        if (!eliciting && ackLargest >= 0 && acks.hasRangesToRetire() && now - lastAckPingNs >= rtt.smoothedNs() / 4) {
-            // While holes ride in our ACKs, an ACK-only packet asks to be acked (at most every quarter RTT), so the
-            // peer's ack tells us which of our ACKs it has seen and old ranges can go (AckTracker.peerHasUpTo).
-            Frames.writePing(plain);
-            eliciting = true;
-            lastAckPingNs = now;
-        }
         sp.pn = out.nextPn();
-        if (ackLargest >= 0) {
-            acksSent.remember(sp.pn, ackLargest);
-        }
+        boolean eliciting = filler.fill(plain, sp, pathMtu().current(), withData, needEliciting, now);
         sp.ackEliciting = eliciting;
         sp.bytes = out.wireSize();
         if (eliciting) {
