@@ -51,6 +51,12 @@ public final class UdpConnection implements Frames.Visitor {
     private final AckFrame ackScratch = new AckFrame();
     private final AckSentLog acksSent = new AckSentLog();
     private final PathValidator paths;
+    private final ParitySender parityOut;
+    private final ParityReceiver parityIn;
+    private final PacketWriter out;
+    private final PacketFiller filler;
+    private final PmtuProber pmtu;
+    private final SendFeedback feedback;
     public final ConnectionCounters counters = new ConnectionCounters();
 
     private InetSocketAddress peer;
@@ -64,12 +70,6 @@ public final class UdpConnection implements Frames.Visitor {
     private long nowNs;
     private boolean elicitingSeen;
     private boolean closed;
-    private final ParitySender parityOut;
-    private final PacketWriter out;
-    private final PmtuProber pmtu;
-    private final SendFeedback feedback;
-    private final ParityReceiver parityIn;
-    private final PacketFiller filler;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -131,6 +131,21 @@ public final class UdpConnection implements Frames.Visitor {
     public CongestionControl congestionControl() { return cc; }
 
     public long connectionId() { return cid; }
+
+    /** Whether this direction loses enough for parity to pay: unknown counts as lossy (the safe side for latency). */
+    boolean fecWanted() { return parityOut.fecWanted(); }
+
+    /** The near-side policy's fec: off stops new parity (a group already started is still closed with its repair). */
+    public void setFecAllowed(boolean allowed) { parityOut.setFecAllowed(allowed); }
+
+    /** The loss rate a path history remembers for this path (before this connection has measured its own). */
+    public void expectLoss(double loss) { parityOut.expectLoss(loss); }
+
+    /** Rows of parity per group of {@link ParitySender#FEC_GROUP} (see {@link ParityPolicy}). */
+    int parityRows() { return parityOut.parityRows(); }
+
+    /** The random loss rate this direction's parity follows. */
+    double parityLoss() { return parityOut.parityLoss(); }
 
     /** Queues one frame (owned from now on). Does not send: call {@link #flush}. */
     public void send(ByteBuf frame) {
@@ -363,21 +378,6 @@ public final class UdpConnection implements Frames.Visitor {
         out.seal(peer, false);
         parityOut.afterSeal(sp, peer, now);
     }
-
-    /** Whether this direction loses enough for parity to pay: unknown counts as lossy (the safe side for latency). */
-    boolean fecWanted() { return parityOut.fecWanted(); }
-
-    /** The near-side policy's fec: off stops new parity (a group already started is still closed with its repair). */
-    public void setFecAllowed(boolean allowed) { parityOut.setFecAllowed(allowed); }
-
-    /** The loss rate a path history remembers for this path (before this connection has measured its own). */
-    public void expectLoss(double loss) { parityOut.expectLoss(loss); }
-
-    /** Rows of parity per group of {@link ParitySender#FEC_GROUP} (see {@link ParityPolicy}). */
-    int parityRows() { return parityOut.parityRows(); }
-
-    /** The random loss rate this direction's parity follows. */
-    double parityLoss() { return parityOut.parityLoss(); }
 
     /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
     private void finishControlPacket(InetSocketAddress to, long now) {
