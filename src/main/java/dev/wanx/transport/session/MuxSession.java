@@ -112,6 +112,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             s.sentInOpen(inOpen);
             bytesSent += inOpen;
             link.send(f);
+            s.widenAtStart();
             if (firstData != null) {
                 if (firstData.isReadable()) s.write(firstData); // the rest goes as DATA, before OPEN_OK
                 else firstData.release();
@@ -140,6 +141,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             streamsOpen++;
             streamsTotal++;
             link.send(Frame.open(alloc, id, flags, dest, 0));
+            s.widenAtStart();
             watchPeer();
             link.flush();
         });
@@ -522,6 +524,19 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     }
 
     void onConsumed(int n) { outstandingCredit -= n; }
+
+    private long grownWindow = MuxOptions.INITIAL_WINDOW;
+
+    /** A stream's receive window grew (its reader kept up): later streams of this session may start near it. */
+    void noteWindow(long w) {
+        if (w > grownWindow) grownWindow = w;
+    }
+
+    /**
+     * The receive window a new stream starts with: what this session's streams grew to, at most a quarter of the
+     * largest window, so a burst of new streams cannot reserve the whole budget between them.
+     */
+    long startWindow() { return Math.min(grownWindow, options.maxWindow() / 4); }
 
     void onStreamFinished(MuxStream s) {
         if (streams.remove(s.id) == null) return;

@@ -166,6 +166,43 @@ class MuxSessionTest {
         assertArrayEquals(sha(big), slowC.done.get(30, TimeUnit.SECONDS));
     }
 
+    @Test void aNewStreamStartsWithTheWindowEarlierStreamsGrewTo() throws Exception {
+        CompletableFuture<TunnelStream> farSide = new CompletableFuture<>();
+        connect(16 << 10, null, in -> {
+            if (in.open().port() == 1) {
+                TunnelStream s = in.accept();
+                s.setReadEnabled(false); // the far's app reads nothing: what the near may send is its credit
+                farSide.complete(s);
+            } else {
+                ECHO.accept(in);
+            }
+        });
+        echoRoundTrip(1, 8 << 20); // both ends' windows grow on this stream
+        long start = MuxOptions.defaults().maxWindow() / 4;
+
+        // A stream the near opens: the near grants its receive window at once (far -> near).
+        TunnelStream down = near.openStream(new StreamOpen("a", 2, Hint.RAW), null).get(5, TimeUnit.SECONDS);
+        down.setReadEnabled(false);
+        down.setSink(new Collector());
+        // (the far's acceptor echoes port 2: give it bytes to echo through the near's unread window)
+        long farBefore = far.stats().bytesSent();
+        down.write(Unpooled.wrappedBuffer(random(8 << 20, 3)));
+        waitUntil(() -> far.stats().bytesSent() - farBefore >= start);
+        Thread.sleep(200);
+        long echoed = far.stats().bytesSent() - farBefore;
+        assertTrue(echoed >= start && echoed < 2 * start, "far -> near credit of a new stream: " + echoed);
+
+        // A stream the far accepts: the far grants its receive window at accept (near -> far).
+        TunnelStream up = near.openStream(new StreamOpen("a", 1, Hint.RAW), null).get(5, TimeUnit.SECONDS);
+        farSide.get(5, TimeUnit.SECONDS);
+        long nearBefore = near.stats().bytesSent();
+        up.write(Unpooled.wrappedBuffer(random(8 << 20, 4)));
+        waitUntil(() -> near.stats().bytesSent() - nearBefore >= start);
+        Thread.sleep(200);
+        long sent = near.stats().bytesSent() - nearBefore;
+        assertTrue(sent >= start && sent < 2 * start, "near -> far credit of a new stream: " + sent);
+    }
+
     @Test void sessionLossFailsPendingOpensAndStreams() throws Exception {
         CompletableFuture<IncomingStream> held = new CompletableFuture<>();
         connect(1200, null, held::complete); // never answers
