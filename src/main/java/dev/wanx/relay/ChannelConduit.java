@@ -11,7 +11,10 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Netty TCP channel as a {@link Conduit}. Reading is driven by auto-read: off until a sink is set and while
@@ -58,8 +61,8 @@ public final class ChannelConduit extends ChannelDuplexHandler implements Condui
     }
 
     // Written by the producer's thread, drained on the channel's loop; bounded by the stream's credit upstream.
-    private final java.util.Queue<ByteBuf> pending = io.netty.util.internal.PlatformDependent.newMpscQueue();
-    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Queue<ByteBuf> pending = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     private void drainPending() {
         drainScheduled.set(false); // before polling: a buffer added after this is seen here or by a new drain
