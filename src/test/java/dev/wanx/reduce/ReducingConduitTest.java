@@ -229,41 +229,15 @@ class ReducingConduitTest {
         }
     }
 
-    @Test void smallWriteIsFlushedWhenAppGoesIdleAndEchoWorks() throws Exception {
-        // Real clock: a 100-byte request must arrive without a half-close (interactive protocols).
-        ReduceConfig real = ReduceConfig.defaults();
-        try (ReductionService n = new ReductionService(ChunkStore.open(tmp.resolve("n2"), 64L << 20), real);
-             ReductionService f = new ReductionService(ChunkStore.open(tmp.resolve("f2"), 64L << 20), real)) {
-            MemoryConduit[] pair = MemoryConduit.pair(Transfer.NEAR_LOOP, Transfer.FAR_LOOP);
-            ReducingConduit a = n.wrap(pair[0], "far", dev.wanx.transport.Hint.RAW);
-            ReducingConduit b = f.wrap(pair[1], "near", dev.wanx.transport.Hint.RAW);
-            java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
-            b.setSink(new Sink() {
-                @Override public void onData(io.netty.buffer.ByteBuf d) {
-                    b.write(d); // echo
-                }
-            });
-            a.setSink(new Sink() {
-                @Override public void onData(io.netty.buffer.ByteBuf d) {
-                    reply.complete(d.toString(java.nio.charset.StandardCharsets.US_ASCII));
-                    d.release();
-                }
-            });
-            a.write(io.netty.buffer.Unpooled.copiedBuffer("hello far", java.nio.charset.StandardCharsets.US_ASCII));
-            assertEquals("hello far", reply.get(5, java.util.concurrent.TimeUnit.SECONDS));
-            a.abort(new Exception("done"));
-        }
-    }
-
-    @Test void aStreamsFirstBytesGoWithoutTheIdleWait() throws Exception {
-        // Frozen clock: the idle flush never fires, so only the first-write rule can carry the request and its echo.
+    /** Writes {@code request} from the near and returns what the far echoes back (each end's first write). */
+    private static String echo(ReductionService n, ReductionService f, String request) throws Exception {
         MemoryConduit[] pair = MemoryConduit.pair(Transfer.NEAR_LOOP, Transfer.FAR_LOOP);
-        ReducingConduit a = near.wrap(pair[0], "far", dev.wanx.transport.Hint.RAW);
-        ReducingConduit b = far.wrap(pair[1], "near", dev.wanx.transport.Hint.RAW);
+        ReducingConduit a = n.wrap(pair[0], "far", dev.wanx.transport.Hint.RAW);
+        ReducingConduit b = f.wrap(pair[1], "near", dev.wanx.transport.Hint.RAW);
         java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
         b.setSink(new Sink() {
             @Override public void onData(io.netty.buffer.ByteBuf d) {
-                b.write(d); // the far's first write: a reply
+                b.write(d); // echo
             }
         });
         a.setSink(new Sink() {
@@ -272,9 +246,26 @@ class ReducingConduitTest {
                 d.release();
             }
         });
-        a.write(io.netty.buffer.Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals("GET / HTTP/1.1\r\n\r\n", reply.get(5, java.util.concurrent.TimeUnit.SECONDS));
-        a.abort(new Exception("done"));
+        a.write(io.netty.buffer.Unpooled.copiedBuffer(request, java.nio.charset.StandardCharsets.US_ASCII));
+        try {
+            return reply.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            a.abort(new Exception("done"));
+        }
+    }
+
+    @Test void smallWriteIsFlushedWhenAppGoesIdleAndEchoWorks() throws Exception {
+        // Real clock: a 100-byte request must arrive without a half-close (interactive protocols).
+        ReduceConfig real = ReduceConfig.defaults();
+        try (ReductionService n = new ReductionService(ChunkStore.open(tmp.resolve("n2"), 64L << 20), real);
+             ReductionService f = new ReductionService(ChunkStore.open(tmp.resolve("f2"), 64L << 20), real)) {
+            assertEquals("hello far", echo(n, f, "hello far"));
+        }
+    }
+
+    @Test void aStreamsFirstBytesGoWithoutTheIdleWait() throws Exception {
+        // Frozen clock: the idle flush never fires, so only the first-write rule can carry the request and its echo.
+        assertEquals("GET / HTTP/1.1\r\n\r\n", echo(near, far, "GET / HTTP/1.1\r\n\r\n"));
     }
 
     @Test void backpressureBoundsBufferingWhileTheReceiverDoesNotRead() throws Exception {

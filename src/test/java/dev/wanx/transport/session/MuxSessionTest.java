@@ -185,22 +185,23 @@ class MuxSessionTest {
         down.setReadEnabled(false);
         down.setSink(new Collector());
         // (the far's acceptor echoes port 2: give it bytes to echo through the near's unread window)
-        long farBefore = far.stats().bytesSent();
-        down.write(Unpooled.wrappedBuffer(random(8 << 20, 3)));
-        waitUntil(() -> far.stats().bytesSent() - farBefore >= start);
-        Thread.sleep(200);
-        long echoed = far.stats().bytesSent() - farBefore;
-        assertTrue(echoed >= start && echoed < 2 * start, "far -> near credit of a new stream: " + echoed);
+        assertSendsItsStartCreditOnly(far, down, 3, start, "far -> near");
 
         // A stream the far accepts: the far grants its receive window at accept (near -> far).
         TunnelStream up = near.openStream(new StreamOpen("a", 1, Hint.RAW), null).get(5, TimeUnit.SECONDS);
         farSide.get(5, TimeUnit.SECONDS);
-        long nearBefore = near.stats().bytesSent();
-        up.write(Unpooled.wrappedBuffer(random(8 << 20, 4)));
-        waitUntil(() -> near.stats().bytesSent() - nearBefore >= start);
-        Thread.sleep(200);
-        long sent = near.stats().bytesSent() - nearBefore;
-        assertTrue(sent >= start && sent < 2 * start, "near -> far credit of a new stream: " + sent);
+        assertSendsItsStartCreditOnly(near, up, 4, start, "near -> far");
+    }
+
+    /** 8 MiB written on {@code into} against an unread receiver: {@code sender} sends the new stream's start credit, no more. */
+    private static void assertSendsItsStartCreditOnly(MuxSession sender, TunnelStream into, long seed, long start, String way)
+            throws Exception {
+        long before = sender.stats().bytesSent();
+        into.write(Unpooled.wrappedBuffer(random(8 << 20, seed)));
+        waitUntil(() -> sender.stats().bytesSent() - before >= start);
+        Thread.sleep(200); // give a (buggy) sender the chance to overrun its credit
+        long sent = sender.stats().bytesSent() - before;
+        assertTrue(sent >= start && sent < 2 * start, way + " credit of a new stream: " + sent);
     }
 
     @Test void sessionLossFailsPendingOpensAndStreams() throws Exception {
