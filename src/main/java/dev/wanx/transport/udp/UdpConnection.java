@@ -102,7 +102,10 @@ public final class UdpConnection implements Frames.Visitor {
     public int maxFrameSize() { return pathMtu().current() - Frames.DATA_OVERHEAD; }
 
     /** Whether the peer's hello said it reads FILLED frames (an older one would drop the whole packet). */
-    public void peerReadsFilled(boolean reads) { parityIn.peerReadsFilled(reads); }
+    public void peerReadsFilled(boolean reads) {
+        parityIn.peerReadsFilled(reads);
+        parityOut.peerHoldsDeferred(reads); // the same hello bit: an end that reads FILLED keeps Fec.Receiver.SLOTS
+    }
 
     /**
      * The peer's hello said the largest payload it takes in: probe the path up to that (and our own limit). A peer
@@ -352,8 +355,8 @@ public final class UdpConnection implements Frames.Visitor {
         if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
             sampler.onAppLimited(loss.bytesInFlight());
         }
-        if (!hasFrames()) {
-            parityOut.onQueueEmpty(peer, now);
+        if (!hasFrames() || loss.bytesInFlight() + datagram > cc.congestionWindow()) {
+            parityOut.endOfRun(peer, now); // all sent, or the window holds the rest a round trip: the parity goes now
         }
         pmtu.sendDue(peer, now);
         io.flushDatagrams();
@@ -459,6 +462,7 @@ public final class UdpConnection implements Frames.Visitor {
         closed = true;
         loss.abandonAll(feedback, nowNs);
         queue.releaseAll();
+        parityOut.release();
         out.release();
         io.onClosed(cause);
     }

@@ -122,27 +122,32 @@ class FecTest {
         badRow.release();
     }
 
+    /**
+     * 100 ms RTT, 100 Mbit/s, no random loss; an earlier bulk transfer (3000 frames received) taught the sender the
+     * path (rate, RTT, and 1 % loss: parity pays), then a pause of a second.
+     */
+    private static SimNet warmedPath(UdpOptions opts) {
+        SimNet net = new SimNet(9, 0, 0, 0, 50 * MS, 0, 0, 12_500_000L, 1_250_000L, opts);
+        int[] warmSeen = {0};
+        net.dropFromA = d -> {
+            PacketHeader h = new PacketHeader();
+            return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900 && warmSeen[0]++ % 100 == 50;
+        };
+        int[] next = {0};
+        net.runUntil(() -> net.b.received == 3000, 20 * S, () -> {
+            while (next[0] < 3000 && net.a.conn.isWritable()) {
+                net.a.conn.send(Unpooled.buffer(1000).writeInt(1_000_000 + next[0]++).writeZero(996));
+            }
+            net.a.conn.flush(net.now);
+        });
+        assertEquals(3000, net.b.received);
+        net.runUntil(() -> false, S, () -> { });
+        return net;
+    }
+
     /** Sends 40 frames of 1000 bytes (one short response) from A with one DATA datagram dropped; returns B's finish time. */
     private static long shortResponseWithOneLoss(boolean fec, int dropIndex, long[] counters) {
-        UdpOptions opts = UdpOptions.defaults().withFec(fec);
-        // 100 ms RTT, 100 Mbit/s, no random loss
-        SimNet net = new SimNet(9, 0, 0, 0, 50 * MS, 0, 0, 12_500_000L, 1_250_000L, opts);
-        try (net) {
-            // an earlier bulk transfer taught the sender the path (rate, RTT, and 1 % loss: parity pays), then a pause
-            int[] warmSeen = {0};
-            net.dropFromA = d -> {
-                PacketHeader h = new PacketHeader();
-                return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900 && warmSeen[0]++ % 100 == 50;
-            };
-            int[] next = {0};
-            net.runUntil(() -> net.b.received == 3000, 20 * S, () -> {
-                while (next[0] < 3000 && net.a.conn.isWritable()) {
-                    net.a.conn.send(Unpooled.buffer(1000).writeInt(1_000_000 + next[0]++).writeZero(996));
-                }
-                net.a.conn.flush(net.now);
-            });
-            assertEquals(3000, net.b.received);
-            net.runUntil(() -> false, S, () -> { });
+        try (SimNet net = warmedPath(UdpOptions.defaults().withFec(fec))) {
             int[] dataSeen = {0};
             net.dropFromA = d -> {
                 PacketHeader h = new PacketHeader();
@@ -177,6 +182,40 @@ class FecTest {
             assertTrue(without[0] >= 1, "without FEC the frame is re-sent: " + times);
             assertTrue(tFec <= clean + 5 * MS, "with FEC the loss costs (almost) nothing: " + times);
             assertTrue(tNoFec >= clean + 90 * MS, "without FEC it costs about a round trip: " + times);
+        }
+    }
+
+    /**
+     * Parity sent between a response's data packets delays its last packet, loss or not; a current peer keeps enough
+     * packets for it to wait for the end. An older peer (64 packets kept) still gets each group's parity at once.
+     */
+    @Test void aShortResponsesParityFollowsItsDataWhenThePeerKeepsEnough() {
+        for (boolean current : new boolean[] {true, false}) {
+            try (SimNet net = warmedPath(UdpOptions.defaults())) {
+                net.a.conn.peerReadsFilled(current);
+                List<Integer> types = new ArrayList<>();
+                int[] dataSeen = {0};
+                net.dropFromA = d -> {
+                    PacketHeader h = new PacketHeader();
+                    boolean data = h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900;
+                    if (data || h.type() == PacketHeader.TYPE_REPAIR) types.add(h.type());
+                    return data && dataSeen[0]++ == 2; // lost in the first group, whose repair now comes last
+                };
+                long recovered = net.b.conn.counters.fecRecovered;
+                int base = net.b.received;
+                for (int i = 0; i < 80; i++) net.a.conn.send(Unpooled.buffer(1000).writeInt(i).writeZero(996));
+                net.a.conn.flush(net.now);
+                assertTrue(net.runUntil(() -> net.b.received == base + 80, 10 * S, () -> { }), "every frame arrives");
+                assertEquals(recovered + 1, net.b.conn.counters.fecRecovered, "the lost packet is rebuilt from parity");
+                int firstRepair = types.indexOf(PacketHeader.TYPE_REPAIR);
+                int lastData = types.lastIndexOf(PacketHeader.TYPE_DATA);
+                assertTrue(firstRepair >= 0, "the path lost 1 %: parity goes");
+                if (current) {
+                    assertTrue(firstRepair > lastData, "every repair after the last data packet: " + types);
+                } else {
+                    assertTrue(firstRepair < 12, "an older peer gets each group's parity at once: " + types);
+                }
+            }
         }
     }
 

@@ -127,6 +127,8 @@ final class SimNet implements AutoCloseable {
                 opts, addrB, rtt, UnpooledByteBufAllocator.DEFAULT, a, now, 1);
         b.conn = new UdpConnection(7, plain ? new PlainCipher() : new AeadPacketCipher(k2), plain ? new PlainCipher() : new AeadPacketCipher(k1),
                 opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
+        a.conn.peerReadsFilled(true); // as a current peer's hello says (a test may set an older peer)
+        b.conn.peerReadsFilled(true);
     }
 
     /** Timers fire this much after they are due, as an event loop's do; 0 = exactly on time. */
