@@ -284,6 +284,30 @@ class StateMachineTest {
     }
 
     @Test
+    void bbrSendsTheFirstQuarterBdpAfterIdleAtTwiceItsRate() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 7_500_000L; // what a CPU-bound bulk run left as the estimate of a 100 Mbit/s link (lab)
+        rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+        assertTrue(cc.state().startsWith("PROBE_BW"), cc.state());
+        long steady = cc.pacingRate();
+        assertTrue(steady <= bw * 5 / 4, "cruising at the model's rate: " + steady);
+        cc.onPacketSent(clock[0], 1400, 1400);
+        assertEquals(steady, cc.pacingRate(), "a packet sent behind others in flight starts nothing");
+        // idle, then a response: its first packet leaves an empty pipe
+        long quarterBdp = bw / 10 / 4;
+        long sent = 0;
+        cc.onPacketSent(clock[0], 1400, 0);
+        for (sent = 1400; sent + 1400 < quarterBdp; sent += 1400) {
+            assertTrue(cc.pacingRate() >= 2 * bw, "after idle, twice the model's rate: " + cc.pacingRate());
+            cc.onPacketSent(clock[0], 1400, sent);
+        }
+        cc.onPacketSent(clock[0], 1400, sent);
+        assertEquals(steady, cc.pacingRate(), "a quarter BDP later, the model's rate again");
+    }
+
+    @Test
     void bbrTrustsTheFirstRttSampleOverTheHandshakeGuess() {
         // A handshake reply that crossed a re-send once made a 250 ms path look like 10 ms: every round then
         // looked queued, the bandwidth was shaved to nothing and DRAIN never ended (lab, 250 ms, 1 %).
