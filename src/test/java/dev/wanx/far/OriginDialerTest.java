@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wanx.relay.Conduit;
 import dev.wanx.relay.NettyTransport;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -91,6 +93,22 @@ class OriginDialerTest {
         assertTrue(logs.isEmpty(), "nothing denied, nothing logged");
     }
 
+    @Test void anAddressIsDialedWithoutTheResolver() throws Exception {
+        EgressPolicy policy = EgressPolicy.parse(List.of("127.0.0.1/32:" + port()));
+        AtomicInteger lookups = new AtomicInteger();
+        Executor noThread = r -> fail("an address needs no resolver thread");
+        OriginDialer d = new OriginDialer(tcp, policy, h -> {
+            lookups.incrementAndGet();
+            return InetAddress.getAllByName(h);
+        }, noThread);
+        expectConnectionWithHello(d.dial("alice", new StreamOpen("127.0.0.1", port(), Hint.RAW), hello()));
+        assertEquals(0, lookups.get());
+        // the policy still sees the address: a literal the policy refuses is refused
+        int other = port() == 65535 ? port() - 1 : port() + 1;
+        assertEquals(DialError.DENIED, failure(d.dial("bob", new StreamOpen("127.0.0.1", other, Hint.RAW), hello())).error());
+        assertEquals(DialError.DENIED, failure(d.dial("bob", new StreamOpen("::1", port(), Hint.RAW), hello())).error());
+    }
+
     @Test void loopbackDeniedByDefaultWithoutConnecting() throws Exception {
         OriginDialer d = new OriginDialer(tcp, EgressPolicy.parse(List.of()), InetAddress::getAllByName, dns);
         ByteBuf first = hello();
@@ -154,7 +172,7 @@ class OriginDialerTest {
             throw new RejectedExecutionException("full");
         });
         ByteBuf first = hello();
-        assertEquals(DialError.GENERAL, failure(d.dial("frank", new StreamOpen("1.1.1.1", 80, Hint.RAW), first)).error());
+        assertEquals(DialError.GENERAL, failure(d.dial("frank", new StreamOpen("origin.example", 80, Hint.RAW), first)).error());
         assertEquals(0, first.refCnt());
     }
 
