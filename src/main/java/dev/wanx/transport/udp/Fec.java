@@ -23,7 +23,7 @@ final class Fec {
 
     /** Accumulates one group at a time on the sending side. */
     static final class Sender {
-        private final int groupSize;
+        private int groupSize;
         private final byte[][] held = new byte[MAX_GROUP][];
         private final int[] lens = new int[MAX_GROUP];
         private final int maxDatagram;
@@ -50,6 +50,15 @@ final class Fec {
         }
 
         boolean full() { return count >= groupSize; }
+
+        /** The size of the next group (2..{@link #MAX_GROUP}); takes effect when no group is open. */
+        void groupSize(int n) {
+            if (n < 2 || n > MAX_GROUP) throw new IllegalArgumentException("group size 2.." + MAX_GROUP);
+            if (count == 0) this.groupSize = n;
+        }
+
+        /** Whether a packet numbered {@code pn} would continue the open group (numbers must be consecutive). */
+        boolean continues(long pn) { return count == 0 || pn == firstPn + count; }
 
         boolean pending() { return count > 0; }
 

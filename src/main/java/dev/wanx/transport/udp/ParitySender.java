@@ -29,12 +29,10 @@ final class ParitySender {
     private boolean protectNext;
     private boolean fecAllowed = true;
     private long lastLostPn = -2;
-    /** Groups whose repairs wait for the burst's end (at most this many; 16 groups of 8 stay within the peer's slots). */
-    static final int DEFER_GROUPS = 16;
-    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
-    private final int[] heldRows = new int[DEFER_GROUPS + 1];
-    private int heldFirst;
-    private int heldGroups;
+    /** Groups whose repairs wait for the burst's end (at most this many: 8 groups of 16 stay within the peer's slots). */
+    static final int DEFER_GROUPS = 8;
+    /** Each held group's rows, oldest group first. */
+    private final ArrayDeque<ByteBuf[]> held = new ArrayDeque<>();
     private int deferGroups;
 
     ParitySender(boolean fec, int maxDatagram, long cid, RttEstimator rtt, Pacer pacer, ConnectionCounters counters,
@@ -61,6 +59,12 @@ final class ParitySender {
             parity.onSent(sp.behindQueue);
         }
         protectNext = fecOut != null && fecAllowed && !sp.frames.isEmpty() && burstBytes < FEC_BURST_BYTES && fecWanted();
+        if (protectNext && fecOut.pending() && !fecOut.continues(sp.pn)) {
+            closeGroup(); // a packet number went to an unprotected packet (an ACK): the group ends here, not dropped
+        }
+        if (protectNext && !fecOut.pending()) {
+            fecOut.groupSize(deferGroups > 0 ? parity.groupSize() : FEC_GROUP);
+        }
     }
 
     /** The packet {@link #beforeSeal} saw, sealed as {@code pn}: held for the group's parity if protected. */
@@ -73,57 +77,89 @@ final class ParitySender {
         if (fecOut != null && sp.ackEliciting) {
             if (protectNext) {
                 protectNext = false;
-                if (fecOut.full()) closeGroup(peer, now);
-            } else if (fecOut.pending() || heldGroups > 0) {
-                closeGroup(peer, now); // leaving the protected start of a bulk run
-                sendHeld(peer, now, 0);
+                idleSinceNs = -1;
+                if (fecOut.full()) closeGroup();
+                sendHeld(peer, now, deferGroups);
+            } else if (!sp.frames.isEmpty() && (fecOut.pending() || !held.isEmpty())) {
+                endOfRun(peer, now); // leaving the protected start of a bulk run (a lone PING changes nothing)
             }
             burstBytes += sp.bytes;
         }
     }
 
-    /** Nothing left to send, or nothing the window lets go for a round trip: every parity row waiting goes now. */
+    /**
+     * Parity waits this long after the send queue ran dry before it goes: a response reaches the queue in pieces (the
+     * codec's batches, lab: up to ~1.3 ms apart), and parity sent at each gap lands between its data packets again.
+     */
+    static final long IDLE_FLUSH_NS = 1_000_000L;
+    private long idleSinceNs = -1;
+
+    /** The send queue is empty: parity waiting goes once it has stayed empty {@link #IDLE_FLUSH_NS} (at once to an older peer). */
+    void onIdle(InetSocketAddress peer, long now) {
+        if (fecOut == null || !fecOut.pending() && held.isEmpty()) {
+            idleSinceNs = -1;
+            return;
+        }
+        if (idleSinceNs < 0) idleSinceNs = now;
+        if (deferGroups == 0 || now - idleSinceNs >= IDLE_FLUSH_NS) endOfRun(peer, now);
+    }
+
+    /** The send queue holds data again: the idle clock stops (the data's own packets end the wait or join the group). */
+    void onBusy() { idleSinceNs = -1; }
+
+    /** When {@link #onIdle} next has parity to send (Long.MAX_VALUE if none waits). */
+    long flushDueNs() { return idleSinceNs < 0 ? Long.MAX_VALUE : idleSinceNs + IDLE_FLUSH_NS; }
+
+    /** Nothing the window lets go for a round trip, or the end of a burst: every parity row waiting goes now. */
     void endOfRun(InetSocketAddress peer, long now) {
-        if (fecOut != null && (fecOut.pending() || heldGroups > 0)) {
-            closeGroup(peer, now); // the tail of a burst: a lost last packet would otherwise wait for a probe timeout
-            sendHeld(peer, now, 0);
+        idleSinceNs = -1;
+        if (fecOut != null && (fecOut.pending() || !held.isEmpty())) {
+            closeGroup(); // the tail of a burst: a lost last packet would otherwise wait for a probe timeout
+            // Row 0 of every group first, then row 1...: one loss anywhere is rebuilt after a few repairs, not after
+            // every earlier group's rows (lab: a loss in a response's first group waited ~3 ms of others' rows).
+            ByteBuf[][] groups = held.toArray(new ByteBuf[0][]);
+            held.clear();
+            for (int row = 0; row < Fec.MAX_ROWS; row++) {
+                for (ByteBuf[] g : groups) {
+                    if (row < g.length) send(g[row], peer, now);
+                }
+            }
         }
     }
 
     /** The peer keeps enough packets for repairs to wait for the end of a burst (its hello said so). */
     void peerHoldsDeferred(boolean holds) { this.deferGroups = holds ? DEFER_GROUPS : 0; }
 
-    /** The current group's rows join the held ones (none if no group is open); the oldest go if too many wait. */
-    private void closeGroup(InetSocketAddress peer, long now) {
+    /** The current group's rows join the held ones (none if no group is open); {@link #sendHeld} sends them. */
+    private void closeGroup() {
         if (!fecOut.pending()) return;
-        int rows = parityRows();
-        for (int row = 0; row < rows; row++) {
-            held.add(fecOut.repair(alloc, cid, row));
+        ByteBuf[] rows = new ByteBuf[parityRows()];
+        for (int row = 0; row < rows.length; row++) {
+            rows[row] = fecOut.repair(alloc, cid, row);
         }
         fecOut.reset();
-        heldRows[(heldFirst + heldGroups++) % heldRows.length] = rows;
-        sendHeld(peer, now, deferGroups);
+        held.add(rows);
     }
 
-    /** Sends the oldest held groups' repairs until at most {@code keep} groups wait. */
+    /** Sends the oldest held groups' rows until at most {@code keep} groups wait. */
     private void sendHeld(InetSocketAddress peer, long now, int keep) {
-        while (heldGroups > keep) {
-            for (int row = heldRows[heldFirst]; row > 0; row--) {
-                ByteBuf r = held.poll();
-                counters.fecRepairsSent++;
-                counters.wireBytesSent += r.readableBytes();
-                pacer.onSent(now, r.readableBytes());
-                io.sendDatagram(r, peer);
-            }
-            heldFirst = (heldFirst + 1) % heldRows.length;
-            heldGroups--;
+        while (held.size() > keep) {
+            for (ByteBuf r : held.poll()) send(r, peer, now);
         }
+    }
+
+    private void send(ByteBuf repair, InetSocketAddress peer, long now) {
+        counters.fecRepairsSent++;
+        counters.wireBytesSent += repair.readableBytes();
+        pacer.onSent(now, repair.readableBytes());
+        io.sendDatagram(repair, peer);
     }
 
     /** The connection ended: repairs still held are dropped. */
     void release() {
-        for (ByteBuf r; (r = held.poll()) != null; ) r.release();
-        heldGroups = 0;
+        for (ByteBuf[] g; (g = held.poll()) != null; ) {
+            for (ByteBuf r : g) r.release();
+        }
     }
 
     /**

@@ -355,8 +355,12 @@ public final class UdpConnection implements Frames.Visitor {
         if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
             sampler.onAppLimited(loss.bytesInFlight());
         }
-        if (!hasFrames() || loss.bytesInFlight() + datagram > cc.congestionWindow()) {
-            parityOut.endOfRun(peer, now); // all sent, or the window holds the rest a round trip: the parity goes now
+        if (!hasFrames()) {
+            parityOut.onIdle(peer, now);
+        } else if (loss.bytesInFlight() + datagram > cc.congestionWindow()) {
+            parityOut.endOfRun(peer, now); // the window holds the rest back a round trip: the parity goes now
+        } else {
+            parityOut.onBusy(); // more data waits on the pacer: no idle clock runs
         }
         pmtu.sendDue(peer, now);
         io.flushDatagrams();
@@ -401,6 +405,7 @@ public final class UdpConnection implements Frames.Visitor {
         }
         long t = Math.min(acks.ackDeadlineNs(), loss.timerNs());
         t = Math.min(t, pacerWakeNs);
+        t = Math.min(t, parityOut.flushDueNs());
         t = Math.min(t, lastReceivedNs + opts.idleTimeoutMs() * 1_000_000L);
         if (loss.bytesInFlight() == 0) {
             t = Math.min(t, lastElicitingSentNs + opts.keepaliveMs() * 1_000_000L);
