@@ -18,7 +18,10 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One upstream HTTP/1.1 connection of a proxied client: the dialed {@link Conduit} plus an {@link EmbeddedChannel}
@@ -127,6 +130,7 @@ final class UpstreamSession {
         state = State.CLOSED;
         for (ByteBuf b : pending) b.release();
         pending.clear();
+        for (ByteBuf b; (b = inbound.poll()) != null; ) b.release(); // later arrivals: released by their drain task
         codec.finishAndReleaseAll();
         if (conduit != null) conduit.abort(new IOException("proxy closed upstream connection"));
     }
@@ -172,22 +176,39 @@ final class UpstreamSession {
         if (state != State.CLOSED) owner.onResponseBatchDone(this);
     }
 
+    /**
+     * Response bytes the tunnel delivered, not yet taken by the client's loop. One task takes all that queued up, so a
+     * response decodes and flushes to the client once per batch: one task and one flush per tunnel frame kept the near
+     * ~4 ms behind a 100 KB response at 100 Mbit/s (lab, 1370-byte writes to the client, each its own task).
+     */
+    private final Queue<ByteBuf> inbound = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    private void drainInbound() {
+        drainScheduled.set(false);
+        boolean any = false;
+        for (ByteBuf b; (b = inbound.poll()) != null; ) {
+            if (state == State.CLOSED) {
+                b.release();
+            } else {
+                codec.writeInbound(b);
+                any = true;
+            }
+        }
+        if (any) deliver();
+    }
+
     /** Conduit events, moved onto the client's loop so the proxy state has a single thread. */
     private final class Sink implements ConduitSink {
         @Override public void onData(ByteBuf data) {
-            onLoop(() -> {
-                if (state == State.CLOSED) {
-                    data.release();
-                    return;
-                }
-                codec.writeInbound(data);
-                deliver();
-            }, null);
+            inbound.add(data);
+            if (!drainScheduled.getAndSet(true)) onLoop(UpstreamSession.this::drainInbound, null);
         }
 
-        @Override public void onInputShutdown() { onLoop(() -> ended(null), null); }
+        // Bytes still queued go first (they came before the end; a task that would take them may still be queued).
+        @Override public void onInputShutdown() { onLoop(() -> { drainInbound(); ended(null); }, null); }
 
-        @Override public void onClosed(Throwable cause) { onLoop(() -> ended(cause), null); }
+        @Override public void onClosed(Throwable cause) { onLoop(() -> { drainInbound(); ended(cause); }, null); }
 
         @Override public void onWritabilityChanged(boolean writable) {
             onLoop(() -> { if (state == State.OPEN) owner.onUpstreamWritability(UpstreamSession.this); }, null);
