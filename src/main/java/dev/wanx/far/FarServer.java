@@ -187,9 +187,9 @@ public final class FarServer implements AutoCloseable {
                 in.reject(DialError.DENIED, "far-side warming is off: start the far with --warm-root DIR");
                 return;
             }
-            dialed = dialer.dial(warm.address(), null);
+            dialed = dialer.dial(warm.address(), null, in.loop());
         } else {
-            dialed = origins.dial(in.peerName(), in.open(), null);
+            dialed = origins.dial(in.peerName(), in.open(), null, in.loop());
         }
         dialed.whenComplete((origin, err) -> {
             if (err != null) {

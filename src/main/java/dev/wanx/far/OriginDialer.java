@@ -6,6 +6,7 @@ import dev.wanx.transport.DialError;
 import dev.wanx.transport.DialException;
 import dev.wanx.transport.StreamOpen;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -65,6 +66,11 @@ public final class OriginDialer {
      * UNKNOWN_HOST when the name does not resolve, or the connect error from {@link TcpDialer}.
      */
     public CompletableFuture<Conduit> dial(String peerName, StreamOpen dest, ByteBuf firstData) {
+        return dial(peerName, dest, firstData, null);
+    }
+
+    /** As {@link #dial(String, StreamOpen, ByteBuf)}, connecting on {@code loop} where the dialer can (see TcpDialer). */
+    public CompletableFuture<Conduit> dial(String peerName, StreamOpen dest, ByteBuf firstData, EventLoop loop) {
         CompletableFuture<InetAddress[]> resolved;
         InetAddress literal = literal(dest.host());
         try {
@@ -85,7 +91,7 @@ public final class OriginDialer {
                         dest.hostPort() + " is not allowed by the far's egress policy"));
             }
             try {
-                return dialer.dial(new InetSocketAddress(chosen, dest.port()), firstData);
+                return dialer.dial(new InetSocketAddress(chosen, dest.port()), firstData, loop);
             } catch (RuntimeException e) { // e.g. the event loop group is shutting down
                 return fail(firstData, new DialException(DialError.GENERAL, "cannot dial " + dest.hostPort() + ": " + e.getMessage()));
             }

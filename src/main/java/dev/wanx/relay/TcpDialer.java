@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import java.net.ConnectException;
@@ -28,10 +29,18 @@ public final class TcpDialer {
 
     /** Connects to an already-resolved address; {@code firstData} (may be null) is written once connected. */
     public CompletableFuture<Conduit> dial(InetSocketAddress address, ByteBuf firstData) {
+        return dial(address, firstData, null);
+    }
+
+    /**
+     * As {@link #dial(InetSocketAddress, ByteBuf)}, on {@code loop} if it is one of this dialer's loops (the caller's
+     * own, typically: its stream and the new connection then share a thread, lab far: ~1 ms of hops per dial saved).
+     */
+    public CompletableFuture<Conduit> dial(InetSocketAddress address, ByteBuf firstData, EventLoop loop) {
         CompletableFuture<Conduit> result = new CompletableFuture<>();
         ChannelConduit[] holder = new ChannelConduit[1];
         Bootstrap b = new Bootstrap()
-                .group(group)
+                .group(loop != null && loop.parent() == group ? loop : group)
                 .channel(NettyTransport.socket())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -10,6 +10,12 @@ public interface IncomingStream {
     /** Identity (authorized key name) of the peer that opened it, for logs and egress policy. */
     String peerName();
 
+    /**
+     * The event loop this stream lives on, or null if it has none to offer. A destination dialed on it (when the dialer
+     * can) shares the stream's thread: the connect, the accept and the first bytes then need no hop between loops.
+     */
+    default io.netty.channel.EventLoop loop() { return null; }
+
     /** Tells the opener the destination is connected; data (including the open's first bytes) flows after this. */
     TunnelStream accept();
 

@@ -3,6 +3,8 @@ package dev.wanx.far;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -107,6 +109,29 @@ class OriginDialerTest {
         int other = port() == 65535 ? port() - 1 : port() + 1;
         assertEquals(DialError.DENIED, failure(d.dial("bob", new StreamOpen("127.0.0.1", other, Hint.RAW), hello())).error());
         assertEquals(DialError.DENIED, failure(d.dial("bob", new StreamOpen("::1", port(), Hint.RAW), hello())).error());
+    }
+
+    @Test void aDialOnTheStreamsLoopStaysOnItAndAForeignLoopIsNotUsed() throws Exception {
+        EventLoopGroup two = NettyTransport.group(2, "dial-loop-test");
+        io.netty.channel.DefaultEventLoop foreign = new io.netty.channel.DefaultEventLoop();
+        try {
+            TcpDialer d = new TcpDialer(two, 5000);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+            for (int i = 0; i < 2; i++) {
+                io.netty.channel.EventLoop mine = two.next();
+                Conduit c = d.dial(to, null, mine).get(10, TimeUnit.SECONDS);
+                server.accept().close();
+                assertSame(mine, c.executor(), "the caller's loop, so no hop between loops");
+                c.abort(new Exception("test done"));
+            }
+            Conduit c = d.dial(to, null, foreign).get(10, TimeUnit.SECONDS);
+            server.accept().close();
+            assertNotSame(foreign, c.executor(), "a loop of another group cannot take the channel: the group's own");
+            c.abort(new Exception("test done"));
+        } finally {
+            foreign.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            two.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
     }
 
     @Test void loopbackDeniedByDefaultWithoutConnecting() throws Exception {

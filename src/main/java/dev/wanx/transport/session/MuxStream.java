@@ -86,6 +86,8 @@ final class MuxStream implements TunnelStream, IncomingStream {
 
     // ---------------- IncomingStream ----------------
 
+    @Override public io.netty.channel.EventLoop loop() { return session.loop(); }
+
     @Override public TunnelStream accept() {
         session.onLoop(() -> {
             if (closed || accepted) return;
