@@ -15,6 +15,7 @@ Client (runs in the near namespace); prints one JSON object:
 it received the last byte (put: the sink streams its received count back, so a capped upload counts what
 was delivered, not what sat in socket buffers);
 goodput = payload bytes * 8 / that time. On hitting --cap the transfer stops and reports what arrived.
+'get' also reports first_byte_s and mbit_s_after_first_byte (the rate without the connect and request round trips).
 'fetch' opens a new connection per request and reports p50/p99 and every sample.
 --proxy HOST:PORT sends 'GET http://TO/...' to an HTTP proxy (the target is resolved by the proxy);
 the http_proxy environment variable is used the same way when --proxy is 'env'.
@@ -198,7 +199,11 @@ def cmd_get(args):
     h = hashlib.sha256()
     out = open(args.out, 'wb') if args.out else None
 
+    first = []  # (time, length) of the first payload bytes: the rate after them leaves out the request's round trip
+
     def sink(d):
+        if d and not first:
+            first.append((time.monotonic(), len(d)))
         h.update(d)
         if out:
             out.write(d)
@@ -214,6 +219,9 @@ def cmd_get(args):
         out.close()
     res = dict(op='get', bytes=got, seconds=round(dt, 3), complete=ok,
                mbit_s=round(got * 8 / dt / 1e6, 3), sha256=h.hexdigest())
+    if first and t0 + dt > first[0][0]:
+        res['first_byte_s'] = round(first[0][0] - t0, 3)
+        res['mbit_s_after_first_byte'] = round((got - first[0][1]) * 8 / (t0 + dt - first[0][0]) / 1e6, 3)
     if err:
         res['error'] = err
     print(json.dumps(res))
