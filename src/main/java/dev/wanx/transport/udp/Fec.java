@@ -89,9 +89,9 @@ final class Fec {
     /** Keeps the last authentic datagrams to rebuild a missing one from a REPAIR. */
     static final class Receiver {
         /**
-         * Room for the repairs a sender defers to the end of a burst ({@link ParitySender#DEFER_GROUPS} groups of
-         * {@link ParitySender#FEC_GROUP}, with room for ack-only packet numbers between them). Slots are allocated on
-         * first use (≤ 400 KB), so a connection that never sees parity pays nothing.
+         * Room for the repairs a sender defers to the end of a burst ({@link ParitySender#DEFER_GROUPS} groups of up
+         * to {@link #MAX_GROUP}, with room for ack-only packet numbers between them). Slots are allocated on first use
+         * (≤ 400 KB), so a connection that never sees parity pays nothing.
          */
         static final int SLOTS = 256;
         private final long[] pns = new long[SLOTS];

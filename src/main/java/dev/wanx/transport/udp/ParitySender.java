@@ -10,8 +10,9 @@ import java.util.ArrayDeque;
  * The sending side of FEC: which packets parity protects (a burst's start and its tail), how many rows each group
  * gets ({@link ParityPolicy}, fed with every loss judged random or congestion), and sending those REPAIR packets.
  * To a peer that keeps {@link Fec.Receiver#SLOTS} packets, repairs wait until the burst's data is out (or
- * {@link #DEFER_GROUPS} groups are held): parity sent between data packets delays the last of them, and so every
- * short response, by the parity's link time (~3 ms for 100 KB at 100 Mbit/s with 3 rows), lost packet or not.
+ * {@link #DEFER_GROUPS} groups are held) and then go row 0 of every group first: parity sent between data packets
+ * delays the last of them, and so every short response, by the parity's link time (~3 ms for 100 KB at 100 Mbit/s
+ * with 3 rows per 8), lost packet or not.
  */
 final class ParitySender {
     /** Packets of a burst protected by FEC: a short response whole, a bulk transfer only its start and tail. */
