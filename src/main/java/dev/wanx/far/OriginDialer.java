@@ -7,7 +7,6 @@ import dev.wanx.transport.DialException;
 import dev.wanx.transport.StreamOpen;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -72,9 +71,8 @@ public final class OriginDialer {
     /** As {@link #dial(String, StreamOpen, ByteBuf)}, connecting on {@code loop} where the dialer can (see TcpDialer). */
     public CompletableFuture<Conduit> dial(String peerName, StreamOpen dest, ByteBuf firstData, EventLoop loop) {
         CompletableFuture<InetAddress[]> resolved;
-        InetAddress literal = literal(dest.host());
+        InetAddress literal = TcpDialer.literal(dest.host());
         try {
-            // An address needs no look-up: going through the resolver's thread and back cost ~1 ms per dial (lab, far).
             resolved = literal != null ? CompletableFuture.completedFuture(new InetAddress[] {literal})
                     : CompletableFuture.supplyAsync(() -> resolve(dest.host()), executor);
         } catch (RejectedExecutionException e) {
@@ -116,17 +114,6 @@ public final class OriginDialer {
             }
         }
         return chosen;
-    }
-
-    /** The address an IP literal names, or null for a host name. */
-    static InetAddress literal(String host) {
-        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
-        if (bytes == null) return null;
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException e) {
-            return null; // not reached: the bytes are 4 or 16 long
-        }
     }
 
     private InetAddress[] resolve(String host) {
