@@ -68,7 +68,7 @@ final class ParityPolicy {
      * about 28 %); two rows hold to 1 %, three to 3 %.
      */
     int rows() {
-        double loss = sent < WINDOW ? Math.max(expectedLoss, 0) : randomLoss();
+        double loss = sizingLoss();
         return loss >= THREE_ROWS ? 3 : loss >= MIN_LOSS ? 2 : 1;
     }
 
@@ -77,8 +77,12 @@ final class ParityPolicy {
      * at 1 % about once in 30,000; half the parity of 8), 8 above (at 3 %, 3 rows per 16 would fail ~1 response in 60).
      */
     int groupSize() {
-        double loss = sent < WINDOW ? Math.max(expectedLoss, 0) : randomLoss();
-        return loss >= WIDE_GROUP_MAX_LOSS ? 8 : 16;
+        return sizingLoss() >= WIDE_GROUP_MAX_LOSS ? 8 : 16;
+    }
+
+    /** The loss rows and group size follow: the path history's until a window's worth of packets, then measured. */
+    private double sizingLoss() {
+        return sent < WINDOW ? Math.max(expectedLoss, 0) : randomLoss();
     }
 
     static final double WIDE_GROUP_MAX_LOSS = 0.02;

@@ -252,23 +252,20 @@ public final class UdpServer implements Closeable {
         if (channel == null) {
             return;
         }
+        // One task: closing the channel on the loop right after the sessions leaves no read in between. Two tasks let
+        // an INITIAL that arrived meanwhile open a session nobody closed (a leak report in CI, a near reconnecting
+        // while its far shut down).
         Runnable closeAll = () -> {
             for (Session s : sessions.values().toArray(new Session[0])) {
                 s.link.close("server shutting down");
             }
+            channel.close();
         };
         if (loop.inEventLoop()) { // never block the loop on itself
             closeAll.run();
-            channel.close();
             return;
         }
-        // One task: closing the channel on the loop right after the sessions leaves no read in between. Two tasks let
-        // an INITIAL that arrived meanwhile open a session nobody closed (a leak report in CI, a near reconnecting
-        // while its far shut down).
-        loop.submit(() -> {
-            closeAll.run();
-            channel.close();
-        }).awaitUninterruptibly();
+        loop.submit(closeAll).awaitUninterruptibly();
         channel.closeFuture().awaitUninterruptibly();
     }
 }
