@@ -15,7 +15,8 @@ Client (runs in the near namespace); prints one JSON object:
 it received the last byte (put: the sink streams its received count back, so a capped upload counts what
 was delivered, not what sat in socket buffers);
 goodput = payload bytes * 8 / that time. On hitting --cap the transfer stops and reports what arrived.
-'get' also reports first_byte_s and mbit_s_after_first_byte (the rate without the connect and request round trips).
+'get' also reports first_byte_s and mbit_s_after_first_byte (the rate without the connect and request round trips),
+and with --timeline the bytes received per 10 ms (scripts/bench-resume reads the ramp from it).
 'fetch' opens a new connection per request and reports p50/p99 and every sample.
 --proxy HOST:PORT sends 'GET http://TO/...' to an HTTP proxy (the target is resolved by the proxy);
 the http_proxy environment variable is used the same way when --proxy is 'env'.
@@ -201,9 +202,16 @@ def cmd_get(args):
 
     first = []  # (time, length) of the first payload bytes: the rate after them leaves out the request's round trip
 
+    bins = []  # --timeline: payload bytes per 10 ms from t0 (the ramp after a session starts)
+
     def sink(d):
         if d and not first:
             first.append((time.monotonic(), len(d)))
+        if args.timeline and d:
+            k = int((time.monotonic() - t0) * 100)
+            if k >= len(bins):
+                bins.extend([0] * (k + 1 - len(bins)))
+            bins[k] += len(d)
         h.update(d)
         if out:
             out.write(d)
@@ -222,6 +230,8 @@ def cmd_get(args):
     if first and t0 + dt > first[0][0]:
         res['first_byte_s'] = round(first[0][0] - t0, 3)
         res['mbit_s_after_first_byte'] = round((got - first[0][1]) * 8 / (t0 + dt - first[0][0]) / 1e6, 3)
+    if args.timeline:
+        res['timeline_10ms'] = bins
     if err:
         res['error'] = err
     print(json.dumps(res))
@@ -330,6 +340,8 @@ def main():
         if name == 'get':
             a.add_argument('--out', help='also write the payload here')
             a.add_argument('--file', help='fetch /file/NAME instead of random bytes')
+            a.add_argument('--timeline', action='store_true',
+                           help='also report timeline_10ms: payload bytes received per 10 ms from connect()')
         if name == 'fetch':
             a.add_argument('--count', type=int, default=30)
             a.add_argument('--warmup', type=int, default=1)

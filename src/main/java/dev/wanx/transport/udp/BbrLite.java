@@ -50,6 +50,12 @@ public final class BbrLite implements CongestionControl {
     private int cycleIndex;
     private long cycleStartNs;
     private long probeRttDoneNs;
+    /**
+     * The smallest RTT seen in this PROBE_RTT (Long.MAX_VALUE: none yet). Kept apart from minRttNs, which stays the
+     * model's until the phase ends: a min RTT of "unknown" would make the window huge (no drain) and, saved by the
+     * path history mid-phase, a record no later RTT agrees with (lab: 2.3e12 ms saved, the next session cold).
+     */
+    private long probeRttMinNs = Long.MAX_VALUE;
     private long roundMinRttNs = Long.MAX_VALUE;
     private int queueRounds;
     /** Whether any sample of the current round came from a sender that had data to fill the pipe. */
@@ -188,6 +194,9 @@ public final class BbrLite implements CongestionControl {
                 minRttStampNs = nowNs;
             }
             roundMinRttNs = Math.min(roundMinRttNs, s.rttNs);
+            if (mode == Mode.PROBE_RTT) {
+                probeRttMinNs = Math.min(probeRttMinNs, s.rttNs);
+            }
             rttEwmaNs = rttEwmaNs == 0 ? s.rttNs : (7 * rttEwmaNs + s.rttNs) / 8;
         }
         if (resume == Resume.UNVALIDATED) {
@@ -299,13 +308,13 @@ public final class BbrLite implements CongestionControl {
                     pacingGain = 1;
                     cwndGain = 0.5;
                     probeRttDoneNs = nowNs + Math.max(PROBE_RTT_NS, minRttNs);
-                    minRttNs = Long.MAX_VALUE / 4; // take the smallest sample seen while drained
+                    probeRttMinNs = Long.MAX_VALUE; // the smallest sample seen while drained becomes the min RTT
                 }
                 break;
             case PROBE_RTT:
                 if (nowNs >= probeRttDoneNs) {
-                    if (minRttNs == Long.MAX_VALUE / 4) {
-                        minRttNs = Math.max(s.rttNs, 1_000_000L);
+                    if (probeRttMinNs != Long.MAX_VALUE) {
+                        minRttNs = Math.max(probeRttMinNs, 1_000_000L); // may be higher: the path changed
                     }
                     minRttStampNs = nowNs;
                     enterProbeBw(nowNs);

@@ -308,6 +308,24 @@ class StateMachineTest {
     }
 
     @Test
+    void probeRttKeepsTheOldMinRttUntilItHasANewOne() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 12_500_000L;
+        rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+        rounds(cc, 100, bw, 101 * MS, 0, clock, delivered); // 10 s without a sample at the min: time to re-measure it
+        assertTrue(cc.state().startsWith("PROBE_RTT"), cc.state());
+        // Saved now (the path history does so every 5 s and at close), the record must still describe the path.
+        assertEquals(100 * MS, cc.snapshot(0).minRttNs());
+        long bdp = bw / 10;
+        assertTrue(cc.congestionWindow() < bdp, "PROBE_RTT drains to about half a BDP: " + cc.congestionWindow());
+        rounds(cc, 3, bw, 120 * MS, 0, clock, delivered); // the path now takes 120 ms
+        assertTrue(cc.state().startsWith("PROBE_BW"), cc.state());
+        assertEquals(120 * MS, cc.minRttNs(), "the phase's smallest sample is the new min RTT");
+    }
+
+    @Test
     void bbrTrustsTheFirstRttSampleOverTheHandshakeGuess() {
         // A handshake reply that crossed a re-send once made a 250 ms path look like 10 ms: every round then
         // looked queued, the bandwidth was shaved to nothing and DRAIN never ended (lab, 250 ms, 1 %).
