@@ -13,6 +13,8 @@ final class OutFrame {
     boolean acked;
     /** True while it sits in the retransmit queue (so two losses do not queue it twice). */
     boolean queued;
+    /** Packets carrying it judged lost so far (for the loss trace: a frame lost again and again stalls its stream). */
+    int losses;
 
     OutFrame(long id, ByteBuf data) {
         this.id = id;

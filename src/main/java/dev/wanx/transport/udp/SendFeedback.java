@@ -79,8 +79,18 @@ final class SendFeedback implements LossDetector.Listener {
             counters.lostCongestion++;
         }
         lostBytesThisAck += p.bytes;
+        int again = 0;
         for (int i = 0, n = p.frames.size(); i < n; i++) {
-            queue.onLost(p.frames.get(i));
+            OutFrame f = p.frames.get(i);
+            queue.onLost(f);
+            if (f.losses > 1) again = Math.max(again, f.losses);
+        }
+        if (TRACE.isLoggable(java.util.logging.Level.FINER)) {
+            TRACE.finer(String.format("lost pn=%d sent %.1f ms ago, %d frames%s", p.pn, (now - p.timeSentNs) / 1e6,
+                    p.frames.size(), again > 0 ? ", one lost " + again + " times" : ""));
         }
     }
+
+    /** With --log-level trace, one line per lost packet: how old it was and whether its frames were lost before. */
+    private static final java.util.logging.Logger TRACE = java.util.logging.Logger.getLogger("wanx.udp.loss");
 }

@@ -307,6 +307,48 @@ class StateMachineTest {
         assertEquals(steady, cc.pacingRate(), "a quarter BDP later, the model's rate again");
     }
 
+    /** Acks at {@code rate} (bytes/s) for {@code spanNs}, one per 1233-byte packet, all of the first round. */
+    private static void resumeAcks(BbrLite cc, long[] clock, long[] delivered, long rate, long spanNs) {
+        int packets = (int) (rate * spanNs / 1_000_000_000L / 1233);
+        for (int i = 0; i < packets; i++) {
+            clock[0] += spanNs / packets;
+            delivered[0] += 1233;
+            RateSample s = sample(rate, 100 * MS, 0, delivered[0]);
+            s.ackedBytes = 1233;
+            cc.onAck(clock[0], s);
+        }
+    }
+
+    @Test
+    void aResumeConfirmedCapsStartupAndOneRefutedStartsOverFromTheMeasuredRate() {
+        long saved = 6_250_000L; // 50 Mbit/s remembered; paced at half that
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        cc.resume(new dev.wanx.transport.path.PathRecord(saved, 100 * MS, 0, 0), true);
+        long[] clock = {0};
+        long[] delivered = {0};
+        resumeAcks(cc, clock, delivered, saved / 2, 20 * MS);
+        assertEquals(BbrLite.Resume.UNVALIDATED, cc.resumeState(), "an eighth of a round trip of acks is not enough");
+        resumeAcks(cc, clock, delivered, saved / 2, 10 * MS);
+        assertEquals(BbrLite.Resume.VALIDATED, cc.resumeState());
+        assertTrue(cc.bandwidthEstimate() >= saved / 2 * 9 / 10, "starts from the resumed rate: " + cc.bandwidthEstimate());
+        assertTrue(cc.state().startsWith("STARTUP"), cc.state());
+        assertEquals(saved * 5 / 4, cc.pacingRate(), "STARTUP probes on, but not past 1.25x the memory");
+
+        // Behind a ~19 Mbit/s bottleneck the acks read its rate: the memory is refuted.
+        BbrLite wrong = new BbrLite(1233, 32, 100 * MS, 2.5);
+        wrong.resume(new dev.wanx.transport.path.PathRecord(saved, 100 * MS, 0, 0), true);
+        clock[0] = 0;
+        delivered[0] = 0;
+        resumeAcks(wrong, clock, delivered, 2_400_000L, 30 * MS);
+        assertEquals(BbrLite.Resume.RETREATED, wrong.resumeState());
+        assertTrue(wrong.bandwidthEstimate() <= 2_500_000L, "the measured rate, not the memory: " + wrong.bandwidthEstimate());
+        // Once drained, STARTUP again from there (a slow receiver refutes a good path too), not PROBE_BW's slow climb.
+        rounds(wrong, 1, 2_400_000L, 100 * MS, 0, clock, delivered);
+        assertTrue(wrong.state().startsWith("STARTUP"), wrong.state());
+        rounds(wrong, 4, 2_400_000L, 100 * MS, 0, clock, delivered); // no growth for three rounds: the pipe is full
+        assertFalse(wrong.state().startsWith("STARTUP"), wrong.state());
+    }
+
     @Test
     void probeRttKeepsTheOldMinRttUntilItHasANewOne() {
         BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
