@@ -5,7 +5,7 @@ package dev.wanx.transport.udp;
  * 10 s; pace at gain × bandwidth and allow cwndGain × BDP in flight. Random loss does not change the model
  * (that is what keeps a 1–3 % lossy long link full, where loss-based TCP collapses). A persistent rise
  * of RTT above min RTT (a queue building at the bottleneck) does: each round that sees it shaves the
- * bandwidth estimate. Phases: STARTUP (pacing gain 2.885, window 2 BDP, until bandwidth stops growing 25 %/round for 3 rounds,
+ * bandwidth estimate. Phases: STARTUP (gain 2.885 until bandwidth stops growing 25 %/round for 3 rounds,
  * or a queue stands for two rounds, or a round loses over 10 %),
  * DRAIN, PROBE_BW (gain cycle 1.25, 0.75, 1×6, one phase per min RTT), PROBE_RTT (half a BDP for 200 ms
  * when min RTT has not been refreshed for 10 s).
@@ -15,13 +15,12 @@ public final class BbrLite implements CongestionControl {
 
     private static final double HIGH_GAIN = 2.885;
     /**
-     * STARTUP's window, in BDPs of the current estimate (BBRv2's 2, not v1's 2.885): the estimate trails the true rate
-     * while it doubles, so 2 keeps what is in flight within about the pipe plus one BDP of queue, the buffer a
-     * drop-tail bottleneck commonly has. At 2.885 every start overflowed such a buffer by most of a BDP before the
-     * loss could be seen a round trip later (lab, 100 ms, 0 % loss: 240-350 packets lost at 20 Mbit/s, ~900 at 50,
-     * and the re-sends held in-order delivery for up to 5 round trips).
+     * STARTUP's window, in BDPs of the current estimate. BBRv2's 2 (tried 2026-12-02) lost fewer packets to the
+     * overshoot (wire / delivered 1.10 instead of 1.18 at 50 Mbit/s, 100 ms) but a cold start then took 2-3 round
+     * trips longer to reach the link's rate (lab A/B, scripts/bench-resume): the re-sends of an overshoot cost the
+     * wire, not the transfer, so v1's 2.885 stays.
      */
-    private static final double STARTUP_CWND_GAIN = 2.0;
+    private static final double STARTUP_CWND_GAIN = HIGH_GAIN;
     private static final double[] CYCLE = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
     private static final int BW_ROUNDS = 10;
     private static final long MIN_RTT_WINDOW_NS = 10_000_000_000L;
