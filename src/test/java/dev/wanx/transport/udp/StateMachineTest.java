@@ -397,6 +397,19 @@ class StateMachineTest {
     }
 
     @Test
+    void bbrLeavesStartupAtOnceWhenAnOverflowShowsMidRound() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        rounds(cc, 2, 1_000_000L, 100 * MS, 0, clock, delivered);
+        assertTrue(cc.state().startsWith("STARTUP"), cc.state());
+        cc.onLoss(clock[0], 3 * 1233, 0); // random loss, however bunched, is not an overflow
+        assertTrue(cc.state().startsWith("STARTUP"), cc.state());
+        cc.onLoss(clock[0] + MS, 30 * 1233, 0); // a run of drops from the bottleneck's full queue, early in the round
+        assertTrue(cc.state().startsWith("DRAIN"), "the re-sends go at DRAIN's pace: " + cc.state());
+    }
+
+    @Test
     void bbrLeavesStartupOnARoundOfHeavyLoss() {
         BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
         long[] clock = {0};
