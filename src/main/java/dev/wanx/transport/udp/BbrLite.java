@@ -397,10 +397,11 @@ public final class BbrLite implements CongestionControl {
         }
         // STARTUP overflowed the bottleneck's queue: stop now, not at the round's end. Re-sends sent meanwhile at
         // 2.885x went into the same full queue and were lost again, a queue-stretched round trip later each (lab,
-        // 20 Mbit/s, 100 ms: in-order delivery held up to 0.5 s after a cold start). Random loss of a few percent
-        // never loses a tenth of a round (and 20 packets) this early.
+        // 20 Mbit/s, 100 ms: in-order delivery held up to 0.5 s after a cold start). Counted against what is in
+        // flight too: early in a round its own acks are few, and the first ack can report the last round's random
+        // losses at once (a 2000-packet flight at 1 % loss), which is no overflow.
         if (mode == Mode.STARTUP && roundLost >= (long) STARTUP_LOSS_MIN_PACKETS * mss
-                && roundLost > STARTUP_LOSS_EXIT * (roundAcked + roundLost)) {
+                && roundLost > STARTUP_LOSS_EXIT * Math.max(roundAcked + roundLost, bytesInFlight)) {
             enterDrain();
         }
     }

@@ -405,7 +405,9 @@ class StateMachineTest {
         assertTrue(cc.state().startsWith("STARTUP"), cc.state());
         cc.onLoss(clock[0], 3 * 1233, 0); // random loss, however bunched, is not an overflow
         assertTrue(cc.state().startsWith("STARTUP"), cc.state());
-        cc.onLoss(clock[0] + MS, 30 * 1233, 0); // a run of drops from the bottleneck's full queue, early in the round
+        cc.onLoss(clock[0], 25 * 1233, 2000 * 1233); // a long flight's 1 % reported by one early ack: not either
+        assertTrue(cc.state().startsWith("STARTUP"), cc.state());
+        cc.onLoss(clock[0] + MS, 300 * 1233, 1700 * 1233); // a run of drops from the bottleneck's full queue
         assertTrue(cc.state().startsWith("DRAIN"), "the re-sends go at DRAIN's pace: " + cc.state());
     }
 
