@@ -70,6 +70,7 @@ final class DeliveryRateSampler {
         sample.priorDelivered = best.delivered;
         sample.delivered = delivered;
         sample.appLimited = best.appLimited || best.deliveredTimeNs <= lastProbeTimeoutNs;
+        sample.backlogged = best.backlogged;
         sample.rttNs = rttNs;
         sample.bytesInFlight = bytesInFlight;
         if (appLimitedUntil > 0 && delivered > appLimitedUntil) {

@@ -10,6 +10,11 @@ public final class RateSample {
     public long delivered;
     /** The sender was not using the whole window: a low sample says nothing about the path. */
     public boolean appLimited;
+    /**
+     * The acked packet left with more data waiting behind it. Packets sent from idle are app-limited until the first
+     * of them is acked, but a run that starts with a full queue is paced by the sender all the same.
+     */
+    public boolean backlogged;
     /** Latest RTT sample (not smoothed); 0 if this ack gave none. */
     public long rttNs;
     public long bytesInFlight;

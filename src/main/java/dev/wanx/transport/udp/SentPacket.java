@@ -18,6 +18,8 @@ final class SentPacket {
     long deliveredTimeNs;
     long firstSentTimeNs;
     boolean appLimited;
+    /** More data waited when it was sent: the pacer or the window, not the app, set its pace. */
+    boolean backlogged;
     /** The RTT showed a queue when it was sent: it never counts towards the quiet-time loss rate. */
     boolean behindQueue;
     final ArrayList<OutFrame> frames = new ArrayList<>(4);
@@ -27,6 +29,7 @@ final class SentPacket {
         state = IN_FLIGHT;
         ackEliciting = false;
         appLimited = false;
+        backlogged = false;
         behindQueue = false;
         bytes = 0;
     }

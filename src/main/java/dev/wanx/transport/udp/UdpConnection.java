@@ -373,6 +373,7 @@ public final class UdpConnection implements Frames.Visitor {
         sp.pn = out.nextPn();
         boolean eliciting = filler.fill(plain, sp, pathMtu().current(), withData, needEliciting, now);
         sp.ackEliciting = eliciting;
+        sp.backlogged = eliciting && (queue.pendingBytes() > 0 || queue.retransmitFrames() > 0);
         sp.bytes = out.wireSize();
         if (eliciting) {
             sampler.onPacketSent(sp, now, loss.bytesInFlight());

@@ -309,14 +309,51 @@ class StateMachineTest {
 
     /** Acks at {@code rate} (bytes/s) for {@code spanNs}, one per 1233-byte packet, all of the first round. */
     private static void resumeAcks(BbrLite cc, long[] clock, long[] delivered, long rate, long spanNs) {
+        resumeAcks(cc, clock, delivered, rate, spanNs, false, false);
+    }
+
+    private static void resumeAcks(BbrLite cc, long[] clock, long[] delivered, long rate, long spanNs,
+                                   boolean appLimited, boolean backlogged) {
+        resumeAcks(cc, clock, delivered, rate, spanNs, appLimited, backlogged, rate / 10); // a round trip in flight
+    }
+
+    private static void resumeAcks(BbrLite cc, long[] clock, long[] delivered, long rate, long spanNs,
+                                   boolean appLimited, boolean backlogged, long inflight) {
         int packets = (int) (rate * spanNs / 1_000_000_000L / 1233);
         for (int i = 0; i < packets; i++) {
             clock[0] += spanNs / packets;
             delivered[0] += 1233;
             RateSample s = sample(rate, 100 * MS, 0, delivered[0]);
             s.ackedBytes = 1233;
+            s.appLimited = appLimited;
+            s.backlogged = backlogged;
+            s.bytesInFlight = inflight;
             cc.onAck(clock[0], s);
         }
+    }
+
+    @Test
+    void theFirstRoundTripsPacketsConfirmAResumeIfDataWaitedBehindThem() {
+        long saved = 6_250_000L;
+        long[] clock = {0};
+        long[] delivered = {0};
+        // Sent from idle, so app-limited by the sampler's rule until the first is acked, but with the transfer's data
+        // queued behind each: the pacer set their rate, and their acks say whether the path carries it.
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        cc.resume(new dev.wanx.transport.path.PathRecord(saved, 100 * MS, 0, 0), true);
+        resumeAcks(cc, clock, delivered, saved / 2, 30 * MS, true, true);
+        assertEquals(BbrLite.Resume.VALIDATED, cc.resumeState());
+        // With nothing queued (a trickle), the same acks say nothing about the path.
+        BbrLite trickle = new BbrLite(1233, 32, 100 * MS, 2.5);
+        trickle.resume(new dev.wanx.transport.path.PathRecord(saved, 100 * MS, 0, 0), true);
+        clock[0] = 0;
+        delivered[0] = 0;
+        resumeAcks(trickle, clock, delivered, saved / 2, 30 * MS, true, false);
+        assertEquals(BbrLite.Resume.UNVALIDATED, trickle.resumeState());
+        // Nor do the acks of a short response, queued when sent but too small to fill a quarter of the jump's pipe:
+        // they end before the window would, and read as a slow path.
+        resumeAcks(trickle, clock, delivered, saved / 2, 30 * MS, true, true, 60_000);
+        assertEquals(BbrLite.Resume.UNVALIDATED, trickle.resumeState());
     }
 
     @Test
