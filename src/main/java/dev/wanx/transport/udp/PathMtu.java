@@ -23,7 +23,7 @@ public final class PathMtu {
 
     private final int base;
     private final int largest;
-    private int current;      // validated payload, used for packets and frames
+    private int current;      // largest payload validated by an acked probe (what the search works from)
     private int ceiling;      // largest size not yet shown too large
     private int probeSize;    // size of the probe in flight, 0 if none
     private long probePn = -1;
@@ -42,8 +42,15 @@ public final class PathMtu {
         this.nextProbeNs = nowNs;
     }
 
-    /** Payload for new packets and frames. */
-    public int current() { return current; }
+    /**
+     * Payload for new packets and frames: the validated size, less room for a REPAIR below the largest. A REPAIR is
+     * {@link Fec#REPAIR_FIXED} bytes longer than its group's longest datagram; at the largest payload the configured
+     * size leaves that room on a 1500-byte path, but on a path found narrower (a VPN, PPPoE) packets at the
+     * validated size made every REPAIR of a full group too large for it, so parity never arrived there.
+     */
+    public int current() {
+        return current >= largest || current <= base ? current : Math.max(base, current - Fec.REPAIR_FIXED);
+    }
 
     public int base() { return base; }
 
@@ -128,6 +135,6 @@ public final class PathMtu {
 
     @Override
     public String toString() {
-        return "pmtu " + current + (searching() ? " (searching to " + ceiling + ")" : "");
+        return "pmtu " + current() + (searching() ? " (searching to " + ceiling + ")" : "");
     }
 }

@@ -137,8 +137,9 @@ final class SimNet implements AutoCloseable {
     boolean blackhole;
     /** The path's MTU as the largest datagram it carries: larger ones vanish, as at a router with DF set. */
     int pathMaxDatagram = Integer.MAX_VALUE;
-    /** Datagrams dropped for being larger than {@link #pathMaxDatagram}. */
+    /** Datagrams dropped for being larger than {@link #pathMaxDatagram}; {@link #repairsTooBig} of them REPAIRs. */
     int tooBig;
+    int repairsTooBig;
     /** Datagrams dropped by the bottleneck's full queue. */
     int tailDrops;
     /** Drops the datagrams from A it matches (a targeted loss); null for none. */
@@ -153,6 +154,7 @@ final class SimNet implements AutoCloseable {
         }
         if (d.readableBytes() > pathMaxDatagram) {
             tooBig++;
+            if (repair) repairsTooBig++;
             d.release();
             return;
         }

@@ -61,8 +61,12 @@ class SimPathMtuTest {
     }
 
     private static SimNet net(int pathMaxDatagram) {
-        // 50 ms RTT, 100 Mbit/s, no random loss: only the path's size limit drops anything
-        SimNet net = new SimNet(11, 0, 0, 0, 25_000_000L, 0, 0, 12_500_000L, 1 << 20, UdpOptions.defaults());
+        return net(pathMaxDatagram, 0);
+    }
+
+    private static SimNet net(int pathMaxDatagram, double loss) {
+        // 50 ms RTT, 100 Mbit/s, random loss as given: else only the path's size limit drops anything
+        SimNet net = new SimNet(11, loss, 0, 0, 25_000_000L, 0, 0, 12_500_000L, 1 << 20, UdpOptions.defaults());
         net.pathMaxDatagram = pathMaxDatagram;
         net.a.conn.peerMaxPayload(UdpOptions.MAX_PAYLOAD);
         net.b.conn.peerMaxPayload(UdpOptions.MAX_PAYLOAD);
@@ -81,13 +85,38 @@ class SimPathMtuTest {
             assertTrue(net.runUntil(s::complete, 60_000_000_000L, feed), "transfer: " + net.a.conn.debugState());
             assertArrayEquals(s.data, s.got);
             int payload = net.a.conn.pathMtu().current();
-            assertTrue(payload + HEADERS <= pathMax && payload + HEADERS > pathMax - PathMtu.RESOLUTION,
+            // room for a REPAIR of a full group (REPAIR_FIXED bytes longer than its longest datagram)
+            assertTrue(payload + HEADERS + Fec.REPAIR_FIXED <= pathMax
+                    && payload + HEADERS + Fec.REPAIR_FIXED > pathMax - PathMtu.RESOLUTION,
                     "payload " + payload + " for a path of " + pathMax + "-byte datagrams");
             assertEquals(payload - Frames.DATA_OVERHEAD, s.maxFrameSeen, "frames grow with the packets");
             assertTrue(net.tooBig <= 3 * 6, "only probes were too big: " + net.tooBig);
             assertTrue(net.tooBig > 0);
             assertTrue(net.a.conn.counters.packetsLost <= net.tailDrops,
                     "a probe too big is not a lost packet (" + net.tailDrops + " dropped by the queue): " + net.a.conn.counters);
+        }
+    }
+
+    @Test
+    void onANarrowerPathParityStillFits() {
+        // A lossy path of 1400-byte datagrams: FEC is on, and its REPAIRs (longer than their groups' datagrams) must
+        // fit the path the search found, or no hole is ever filled there.
+        try (SimNet net = net(1400, 0.01)) {
+            Stream first = new Stream(4 << 20, 3);
+            net.b.frameSink = first::onFrame;
+            Runnable feed = first.feeder(net, net.a.conn);
+            assertTrue(net.runUntil(() -> !net.a.conn.pathMtu().searching(), 10_000_000_000L, feed), "search: " + net.a.conn.pathMtu());
+            assertTrue(net.runUntil(first::complete, 60_000_000_000L, feed), "transfer: " + net.a.conn.debugState());
+            // The next burst (a response after idle) gets parity: every REPAIR of it must fit the path.
+            net.runUntil(() -> false, 500_000_000L, () -> net.a.conn.flush(net.now));
+            int tooBigBefore = net.repairsTooBig;
+            long repairsBefore = net.a.conn.counters.fecRepairsSent;
+            Stream next = new Stream(1 << 20, 4);
+            net.b.frameSink = next::onFrame;
+            assertTrue(net.runUntil(next::complete, 60_000_000_000L, next.feeder(net, net.a.conn)), net.a.conn.debugState());
+            assertArrayEquals(next.data, next.got);
+            assertTrue(net.a.conn.counters.fecRepairsSent > repairsBefore, "the burst had parity: " + net.a.conn.counters);
+            assertEquals(tooBigBefore, net.repairsTooBig, "no REPAIR too large for the path found");
         }
     }
 
