@@ -14,13 +14,6 @@ public final class BbrLite implements CongestionControl {
     enum Mode { STARTUP, DRAIN, PROBE_BW, PROBE_RTT }
 
     private static final double HIGH_GAIN = 2.885;
-    /**
-     * STARTUP's window, in BDPs of the current estimate. BBRv2's 2 (tried 2026-12-02) lost fewer packets to the
-     * overshoot (wire / delivered 1.10 instead of 1.18 at 50 Mbit/s, 100 ms) but a cold start then took 2-3 round
-     * trips longer to reach the link's rate (lab A/B, scripts/bench-resume): the re-sends of an overshoot cost the
-     * wire, not the transfer, so v1's 2.885 stays.
-     */
-    private static final double STARTUP_CWND_GAIN = HIGH_GAIN;
     private static final double[] CYCLE = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
     private static final int BW_ROUNDS = 10;
     private static final long MIN_RTT_WINDOW_NS = 10_000_000_000L;
@@ -82,7 +75,13 @@ public final class BbrLite implements CongestionControl {
     private long roundLost;
     private double lossEwma;
     private double pacingGain = HIGH_GAIN;
-    private double cwndGain = STARTUP_CWND_GAIN;
+    /**
+     * STARTUP's window is 2.885 BDPs of the current estimate, as its pacing gain. BBRv2's 2 (tried 2026-12-02) lost
+     * fewer packets to the overshoot (wire / delivered 1.10 instead of 1.18 at 50 Mbit/s, 100 ms) but a cold start
+     * then took 2-3 round trips longer to reach the link's rate (lab A/B, scripts/bench-resume): the re-sends of an
+     * overshoot cost the wire, not the transfer.
+     */
+    private double cwndGain = HIGH_GAIN;
 
     /** Careful resume: NONE (unknown path), UNVALIDATED (pacing at half the saved rate), VALIDATED, RETREATED. */
     enum Resume { NONE, UNVALIDATED, VALIDATED, RETREATED }
@@ -100,6 +99,8 @@ public final class BbrLite implements CongestionControl {
      * growth up to the cap and then PROBE_BW's 1.25 probes. 0: no cap.
      */
     private long startupCeiling;
+    /** A refuted resume ran its second STARTUP ({@link #reprobe}): once per connection. */
+    private boolean reprobed;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("wanx.path");
     private dev.wanx.transport.path.PathRecord pendingResume;
 
@@ -379,12 +380,10 @@ public final class BbrLite implements CongestionControl {
         reprobed = true;
         mode = Mode.STARTUP;
         pacingGain = 2.0;
-        cwndGain = STARTUP_CWND_GAIN;
+        cwndGain = HIGH_GAIN;
         fullBw = btlBw;
         fullBwRounds = 0;
     }
-
-    private boolean reprobed;
 
     private void enterProbeBw(long nowNs) {
         mode = Mode.PROBE_BW;
