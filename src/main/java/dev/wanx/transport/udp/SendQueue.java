@@ -89,8 +89,9 @@ final class SendQueue {
 
     /** A packet carrying this frame was lost: send it again unless it already got through or is queued. */
     void onLost(OutFrame f) {
-        if (!f.acked) f.losses++;
-        if (!f.acked && !f.queued) {
+        if (f.acked) return;
+        f.losses++;
+        if (!f.queued) {
             f.queued = true;
             retransmit.addLast(f);
         }
