@@ -102,6 +102,7 @@ public final class BbrLite implements CongestionControl {
     /** A refuted resume ran its second STARTUP ({@link #reprobe}): once per connection. */
     private boolean reprobed;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("wanx.path");
+    private static final java.util.logging.Logger BW_TRACE = java.util.logging.Logger.getLogger("wanx.udp.bw");
     private dev.wanx.transport.path.PathRecord pendingResume;
 
     /**
@@ -258,6 +259,10 @@ public final class BbrLite implements CongestionControl {
                 bwByRound[(int) (bwRound % BW_ROUNDS)] = 0;
             }
             int slot = (int) (bwRound % BW_ROUNDS);
+            if (rate > btlBw + btlBw / 20 && mode != Mode.STARTUP && BW_TRACE.isLoggable(java.util.logging.Level.FINER)) {
+                BW_TRACE.finer(String.format("bandwidth estimate raised in %s: %d -> %d B/s, %d bytes over send %.1f ms / ack %.1f ms, rtt %.1f ms",
+                        mode, btlBw, rate, s.delivered - s.priorDelivered, s.sendElapsedNs / 1e6, s.ackElapsedNs / 1e6, s.rttNs / 1e6));
+            }
             bwByRound[slot] = Math.max(bwByRound[slot], rate);
         }
         long max = 0;

@@ -23,6 +23,8 @@ public final class ConnectionCounters {
     public long probes;
     public long migrations;
     public long fecRepairsSent;
+    /** Of fecRepairsSent: parity over a bulk run's last round trip ({@link TailParity}). */
+    public long fecTailRepairsSent;
     /** Packets rebuilt from a REPAIR instead of waiting a round trip for a re-send. */
     public long fecRecovered;
     /** Of our packets, those the peer reported rebuilt from our parity (FILLED): losses no re-send was needed for. */
@@ -35,6 +37,6 @@ public final class ConnectionCounters {
         return "sent=" + packetsSent + " recv=" + packetsReceived + " lost=" + packetsLost + " (random " + lostRandom + ", congestion " + lostCongestion + ") retx=" + framesRetransmitted
                 + " dupPkts=" + duplicatePackets + " dupFrames=" + duplicateFrames + " forged=" + forgedPackets
                 + " malformed=" + malformedPackets + " probes=" + probes + " migrations=" + migrations
-                + " fecSent=" + fecRepairsSent + " fecRecovered=" + fecRecovered + " peerFilled=" + peerFilled + " pmtuProbes=" + pmtuProbes;
+                + " fecSent=" + fecRepairsSent + " (tail " + fecTailRepairsSent + ")" + " fecRecovered=" + fecRecovered + " peerFilled=" + peerFilled + " pmtuProbes=" + pmtuProbes;
     }
 }

@@ -72,6 +72,8 @@ final class DeliveryRateSampler {
         sample.appLimited = best.appLimited || best.deliveredTimeNs <= lastProbeTimeoutNs;
         sample.backlogged = best.backlogged;
         sample.rttNs = rttNs;
+        sample.sendElapsedNs = sendElapsed;
+        sample.ackElapsedNs = ackElapsed;
         sample.bytesInFlight = bytesInFlight;
         if (appLimitedUntil > 0 && delivered > appLimitedUntil) {
             appLimitedUntil = 0;

@@ -70,20 +70,35 @@ final class Fec {
 
         /** Row {@code row} of the current group's REPAIR packets; {@link #reset} starts a new group. */
         ByteBuf repair(ByteBufAllocator alloc, long cid, int row) {
-            byte[] sum = new byte[maxLen];
-            int lenHi = 0;
-            int lenLo = 0;
-            for (int j = 0; j < count; j++) {
-                int c = Gf256.coef(row, j);
-                Gf256.mulAdd(sum, held[j], lens[j], c); // a shorter datagram counts as zero-padded: nothing past its end
-                lenHi ^= Gf256.mul(c, lens[j] >>> 8);
-                lenLo ^= Gf256.mul(c, lens[j] & 0xff);
-            }
-            ByteBuf out = alloc.directBuffer(REPAIR_FIXED + maxLen);
-            PacketHeader.write(out, PacketHeader.TYPE_REPAIR, cid, firstPn);
-            out.writeByte(count | row << 5).writeByte(lenHi).writeByte(lenLo).writeBytes(sum);
-            return out;
+            return encodeRepair(alloc, cid, firstPn, count, row, maxLen, j -> held[j], j -> lens[j]);
         }
+    }
+
+    /** Datagram {@code j} of a group (0-based), as kept by whoever encodes its repair. */
+    interface Member<T> {
+        T of(int j);
+    }
+
+    /**
+     * The REPAIR of row {@code row} over a group of {@code count} datagrams from packet number {@code first}: the one
+     * place its layout is written.
+     */
+    static ByteBuf encodeRepair(ByteBufAllocator alloc, long cid, long first, int count, int row, int maxLen,
+                                Member<byte[]> data, java.util.function.IntUnaryOperator len) {
+        byte[] sum = new byte[maxLen];
+        int lenHi = 0;
+        int lenLo = 0;
+        for (int j = 0; j < count; j++) {
+            int c = Gf256.coef(row, j);
+            int l = len.applyAsInt(j);
+            Gf256.mulAdd(sum, data.of(j), l, c); // a shorter datagram counts as zero-padded: nothing past its end
+            lenHi ^= Gf256.mul(c, l >>> 8);
+            lenLo ^= Gf256.mul(c, l & 0xff);
+        }
+        ByteBuf out = alloc.directBuffer(REPAIR_FIXED + maxLen);
+        PacketHeader.write(out, PacketHeader.TYPE_REPAIR, cid, first);
+        out.writeByte(count | row << 5).writeByte(lenHi).writeByte(lenLo).writeBytes(sum);
+        return out;
     }
 
     /** Keeps the last authentic datagrams to rebuild a missing one from a REPAIR. */
@@ -94,19 +109,27 @@ final class Fec {
          * (≤ 400 KB), so a connection that never sees parity pays nothing.
          */
         static final int SLOTS = 256;
-        private final long[] pns = new long[SLOTS];
-        private final byte[][] data = new byte[SLOTS][];
-        private final int[] lens = new int[SLOTS];
+        private final int slots;
+        private final long[] pns;
+        private final byte[][] data;
+        private final int[] lens;
         private final int maxDatagram;
 
-        Receiver(int maxDatagram) {
+        Receiver(int maxDatagram) { this(maxDatagram, SLOTS); }
+
+        /** Keeping {@code slots} datagrams: {@link TailParity#SLOTS} for an end whose hello says it keeps a tail. */
+        Receiver(int maxDatagram, int slots) {
+            this.slots = slots;
+            this.pns = new long[slots];
+            this.data = new byte[slots][];
+            this.lens = new int[slots];
             java.util.Arrays.fill(pns, -1);
             this.maxDatagram = maxDatagram;
         }
 
         /** An authentic DATA packet arrived (its sealed bytes, header included). */
         void store(ByteBuf datagram, long pn) {
-            int s = (int) (pn % SLOTS);
+            int s = (int) (pn % slots);
             int len = datagram.readableBytes();
             if (data[s] == null) data[s] = new byte[maxDatagram];
             datagram.getBytes(datagram.readerIndex(), data[s], 0, len);
@@ -114,8 +137,14 @@ final class Fec {
             pns[s] = pn;
         }
 
+        /** Forgets every datagram and frees their memory. */
+        void trim() {
+            java.util.Arrays.fill(pns, -1);
+            java.util.Arrays.fill(data, null);
+        }
+
         /** Whether packet {@code pn} is held (for tests and accounting). */
-        boolean has(long pn) { return pn >= 0 && pns[(int) (pn % SLOTS)] == pn; }
+        boolean has(long pn) { return pn >= 0 && pns[(int) (pn % slots)] == pn; }
 
         /** Rows that arrived before their group could be rebuilt: {first, count, row, length sum, sum bytes}. */
         private static final int PARKED = 24;
@@ -199,7 +228,7 @@ final class Fec {
                 int lo = lenSums[a] & 0xff;
                 for (long pn = first; pn < first + count; pn++) {
                     if (!has(pn)) continue;
-                    int s = (int) (pn % SLOTS);
+                    int s = (int) (pn % slots);
                     int c = Gf256.coef(rows[a], (int) (pn - first));
                     Gf256.mulAdd(syn[a], data[s], Math.min(lens[s], sumBytes), c);
                     hi ^= Gf256.mul(c, lens[s] >>> 8);

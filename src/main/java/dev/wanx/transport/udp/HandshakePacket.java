@@ -109,7 +109,8 @@ public final class HandshakePacket {
         for (int i = 0; i < 8; i++) {
             b[1 + i] = (byte) (unixMillis >>> (56 - 8 * i));
         }
-        int field = maxPayload | READS_FILLED; // the top bit: an end from before FILLED reads it as a larger max, capped by its own
+        // The top bits: an end from before them reads a larger max, which it caps by its own.
+        int field = maxPayload | READS_FILLED | KEEPS_TAIL;
         b[9] = (byte) (field >>> 8);
         b[10] = (byte) field;
         return b;
@@ -117,6 +118,13 @@ public final class HandshakePacket {
 
     /** Top bit of the hello's max-payload field: this end reads FILLED frames. */
     static final int READS_FILLED = 0x8000;
+    /** Next bit: this end keeps its last {@link TailParity#SLOTS} datagrams, so a bulk run's tail may get parity. */
+    static final int KEEPS_TAIL = 0x4000;
+
+    /** Whether the hello's sender keeps {@link TailParity#SLOTS} datagrams for parity (older ends keep 256). */
+    public static boolean helloKeepsTail(byte[] hello) {
+        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x40) != 0;
+    }
 
     /** Whether the hello's sender reads FILLED frames (older ends would drop a packet holding one as malformed). */
     public static boolean helloReadsFilled(byte[] hello) {
@@ -147,7 +155,7 @@ public final class HandshakePacket {
         if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {
             return 1200;
         }
-        return Math.max(1200, ((hello[9] & 0x7f) << 8) | (hello[10] & 0xff));
+        return Math.max(1200, ((hello[9] & 0x3f) << 8) | (hello[10] & 0xff));
     }
 
     /** Unix millis in a hello, or -1 if it is not a hello of this version. */

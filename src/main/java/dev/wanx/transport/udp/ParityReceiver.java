@@ -27,8 +27,8 @@ final class ParityReceiver {
     private int filledCount;
     private boolean peerReadsFilled;
 
-    ParityReceiver(int maxDatagram, ByteBufAllocator alloc, ConnectionCounters counters, AckTracker acks, Inbound inbound) {
-        this.fecIn = new Fec.Receiver(maxDatagram);
+    ParityReceiver(int maxDatagram, int slots, ByteBufAllocator alloc, ConnectionCounters counters, AckTracker acks, Inbound inbound) {
+        this.fecIn = new Fec.Receiver(maxDatagram, slots);
         this.alloc = alloc;
         this.counters = counters;
         this.alreadyHave = acks::isDuplicate;
@@ -37,6 +37,9 @@ final class ParityReceiver {
 
     /** Whether the peer's hello said it reads FILLED frames (an older one would drop the whole packet). */
     void peerReadsFilled(boolean reads) { this.peerReadsFilled = reads; }
+
+    /** The connection has been quiet: the datagrams kept for repairs are freed (allocated again as packets come). */
+    void trim() { fecIn.trim(); }
 
     /** An authentic DATA packet arrived (its sealed bytes, header included). */
     void store(ByteBuf datagram, long pn) { fecIn.store(datagram, pn); }

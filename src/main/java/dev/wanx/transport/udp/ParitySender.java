@@ -35,10 +35,15 @@ final class ParitySender {
     /** Each held group's rows, oldest group first. */
     private final ArrayDeque<ByteBuf[]> held = new ArrayDeque<>();
     private int deferGroups;
+    /** Parity for a bulk run's last round trip, to a peer that keeps enough datagrams (null: FEC off or an older peer). */
+    private TailParity tail;
+    private final int maxDatagram;
+    private long lastSealedPn = -1;
 
     ParitySender(boolean fec, int maxDatagram, long cid, RttEstimator rtt, Pacer pacer, ConnectionCounters counters,
                  ByteBufAllocator alloc, UdpConnection.Io io) {
         this.fecOut = fec ? new Fec.Sender(FEC_GROUP, maxDatagram) : null;
+        this.maxDatagram = maxDatagram;
         this.cid = cid;
         this.rtt = rtt;
         this.pacer = pacer;
@@ -70,7 +75,12 @@ final class ParitySender {
 
     /** The packet {@link #beforeSeal} saw, sealed as {@code pn}: held for the group's parity if protected. */
     void onSealed(ByteBuf datagram, long pn) {
+        lastSealedPn = pn;
         if (protectNext) fecOut.onSealed(datagram, pn);
+        if (tail != null) {
+            tail.onSealed(datagram, pn);
+            if (protectNext) tail.covered(pn);
+        }
     }
 
     /** The packet went out: a full group, or the end of the protected start of a run, sends its parity. */
@@ -95,15 +105,51 @@ final class ParitySender {
     static final long IDLE_FLUSH_NS = 1_000_000L;
     private long idleSinceNs = -1;
 
-    /** The send queue is empty: parity waiting goes once it has stayed empty {@link #IDLE_FLUSH_NS} (at once to an older peer). */
-    void onIdle(InetSocketAddress peer, long now) {
-        if (fecOut == null || !fecOut.pending() && held.isEmpty()) {
+    /**
+     * The send queue is empty: parity waiting goes once it has stayed empty {@link #IDLE_FLUSH_NS} (at once to an older
+     * peer), and so does the plan of a bulk run's tail parity (over the packets from {@code oldestInFlight} on).
+     */
+    void onIdle(InetSocketAddress peer, long now, long oldestInFlight) {
+        boolean regular = fecOut != null && (fecOut.pending() || !held.isEmpty());
+        boolean tailWaits = tailArmed(oldestInFlight);
+        if (!regular && !tailWaits) {
             idleSinceNs = -1;
             return;
         }
         if (idleSinceNs < 0) idleSinceNs = now;
-        if (deferGroups == 0 || now - idleSinceNs >= IDLE_FLUSH_NS) endOfRun(peer, now);
+        boolean flush = now - idleSinceNs >= IDLE_FLUSH_NS;
+        if (regular && (deferGroups == 0 || flush)) endOfRun(peer, now);
+        if (tailWaits && flush) {
+            tail.plan(oldestInFlight, lastSealedPn, parityRows(), now);
+            idleSinceNs = -1;
+        }
     }
+
+    /** Whether a tail plan would cover enough packets in flight (parity wanted, a peer that keeps them). */
+    private boolean tailArmed(long oldestInFlight) {
+        return tail != null && fecAllowed && oldestInFlight >= 0 && fecWanted()
+                && tail.uncovered(oldestInFlight, lastSealedPn) >= TailParity.MIN_PACKETS;
+    }
+
+    /** Whether a planned tail repair is waiting for the pacer. */
+    boolean tailDue(long now) { return tail != null && tail.pending(now, rtt.smoothedNs()); }
+
+    /** Sends the next planned tail repair. */
+    void sendTail(InetSocketAddress peer, long now) {
+        ByteBuf r = tail.next(alloc);
+        if (r != null) {
+            counters.fecTailRepairsSent++;
+            send(r, peer, now);
+        }
+    }
+
+    /** The peer keeps {@link TailParity#SLOTS} datagrams (its hello said so): the tails of bulk runs get parity. */
+    void peerKeepsTail(boolean keeps) {
+        tail = keeps && fecOut != null ? new TailParity(maxDatagram, cid) : null;
+    }
+
+    /** Nothing sent for a long while: the tail's copies are of no use any more, their memory goes. */
+    void trim() { if (tail != null) tail.trim(); }
 
     /** The send queue holds data again: the idle clock stops (the data's own packets end the wait or join the group). */
     void onBusy() { idleSinceNs = -1; }

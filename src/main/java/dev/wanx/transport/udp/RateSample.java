@@ -18,4 +18,7 @@ public final class RateSample {
     /** Latest RTT sample (not smoothed); 0 if this ack gave none. */
     public long rttNs;
     public long bytesInFlight;
+    /** The sample's send and ack intervals (the rate is bytes over the longer), for the trace log. */
+    public long sendElapsedNs;
+    public long ackElapsedNs;
 }

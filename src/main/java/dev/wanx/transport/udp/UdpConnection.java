@@ -67,6 +67,11 @@ public final class UdpConnection implements Frames.Visitor {
     private long pacerWakeNs = Long.MAX_VALUE;
     private long lastElicitingSentNs;
     private long lastReceivedNs;
+    /** Every this long (at the next timer), a connection that moved few packets frees its parity copies. */
+    private static final long TRIM_CHECK_NS = 10_000_000_000L;
+    private long trimCheckNs;
+    private long receivedAtTrimCheck;
+    private long sentAtTrimCheck;
     private long nowNs;
     private boolean elicitingSeen;
     private boolean closed;
@@ -88,13 +93,14 @@ public final class UdpConnection implements Frames.Visitor {
         this.pacer = new Pacer(4 * opts.maxDatagram());
         this.paths = new PathValidator(seed);
         this.lastReceivedNs = nowNs;
+        this.trimCheckNs = nowNs;
         this.lastElicitingSentNs = nowNs;
         this.nowNs = nowNs;
         this.parityOut = new ParitySender(opts.fec(), maxDatagram, cid, rtt, pacer, counters, alloc, io);
         this.out = new PacketWriter(cid, sealer, opts.largestPayload(), maxDatagram, alloc, counters, parityOut, io);
         this.pmtu = new PmtuProber(opts.maxPayload(), loss, out, counters, nowNs);
         this.feedback = new SendFeedback(rtt, loss, cc, sampler, queue, pmtu, parityOut, counters);
-        this.parityIn = new ParityReceiver(maxDatagram, alloc, counters, acks, this::receive);
+        this.parityIn = new ParityReceiver(maxDatagram, TailParity.SLOTS, alloc, counters, acks, this::receive);
         this.filler = new PacketFiller(acks, acksSent, parityIn, paths, queue, rtt, counters, opts.largestPayload());
     }
 
@@ -106,6 +112,9 @@ public final class UdpConnection implements Frames.Visitor {
         parityIn.peerReadsFilled(reads);
         parityOut.peerHoldsDeferred(reads); // the same hello bit: an end that reads FILLED keeps Fec.Receiver.SLOTS
     }
+
+    /** Whether the peer's hello said it keeps {@link TailParity#SLOTS} datagrams: then bulk tails get parity. */
+    public void peerKeepsTail(boolean keeps) { parityOut.peerKeepsTail(keeps); }
 
     /**
      * The peer's hello said the largest payload it takes in: probe the path up to that (and our own limit). A peer
@@ -356,7 +365,9 @@ public final class UdpConnection implements Frames.Visitor {
             sampler.onAppLimited(loss.bytesInFlight());
         }
         if (!hasFrames()) {
-            parityOut.onIdle(peer, now);
+            SentPacket oldest = loss.oldestInFlight();
+            parityOut.onIdle(peer, now, oldest == null ? -1 : oldest.pn);
+            sendTailRepairs(now);
         } else if (loss.bytesInFlight() + datagram > cc.congestionWindow()) {
             parityOut.endOfRun(peer, now); // the window holds the rest back a round trip: the parity goes now
         } else {
@@ -365,6 +376,19 @@ public final class UdpConnection implements Frames.Visitor {
         pmtu.sendDue(peer, now);
         io.flushDatagrams();
         updateWritability();
+    }
+
+    /** A bulk run's tail parity, paced like data, while no data waits (data goes first; late repairs are dropped). */
+    private void sendTailRepairs(long now) {
+        while (parityOut.tailDue(now)) {
+            pacer.setRate(cc.pacingRate());
+            long d = pacer.delayNs(now, datagramSize());
+            if (d > 0) {
+                pacerWakeNs = Math.min(pacerWakeNs, now + d);
+                return;
+            }
+            parityOut.sendTail(peer, now);
+        }
     }
 
     private void sendOne(long now, boolean withData, boolean needEliciting) {
@@ -422,6 +446,14 @@ public final class UdpConnection implements Frames.Visitor {
         if (now - lastReceivedNs >= opts.idleTimeoutMs() * 1_000_000L) {
             terminate(new UdpCarrierException("idle timeout: nothing from " + peer + " for " + opts.idleTimeoutMs() + " ms"));
             return;
+        }
+        if (now - trimCheckNs >= TRIM_CHECK_NS) {
+            // A quiet connection gives back the datagrams kept for parity (up to ~6 MB a side after a bulk run).
+            if (counters.packetsReceived - receivedAtTrimCheck < TailParity.MIN_PACKETS) parityIn.trim();
+            if (counters.packetsSent - sentAtTrimCheck < TailParity.MIN_PACKETS) parityOut.trim();
+            trimCheckNs = now;
+            receivedAtTrimCheck = counters.packetsReceived;
+            sentAtTrimCheck = counters.packetsSent;
         }
         if (now >= loss.timerNs()) {
             int probes = feedback.onLossTimer(now);

@@ -239,6 +239,7 @@ public final class UdpServer implements Closeable {
                 opts, sender, opts.initialRttMs() * 1_000_000L, channel.alloc(), link, now, random.nextLong()));
         link.connection().peerMaxPayload(HandshakePacket.helloMaxPayload(hello));
         link.connection().peerReadsFilled(HandshakePacket.helloReadsFilled(hello));
+        link.connection().peerKeepsTail(HandshakePacket.helloKeepsTail(hello));
         recorder[0] = PathRecorder.start(paths, PathContext.ofPeer(r.remoteStatic(), sender), link, false);
         sessions.put(cid, new Session(link, reply));
         handshakes++;

@@ -123,4 +123,19 @@ class PathMtuTest {
         int oldReading = Math.max(1200, ((hello[9] & 0xff) << 8) | (hello[10] & 0xff));
         assertTrue(oldReading > 1399, "an older end's ceiling is min(its own, ours): unchanged");
     }
+
+    @Test
+    void helloSaysItKeepsATailWithoutChangingTheMaxPayload() {
+        byte[] hello = HandshakePacket.writeHello(1, 1399);
+        assertTrue(HandshakePacket.helloKeepsTail(hello));
+        assertEquals(1399, HandshakePacket.helloMaxPayload(hello));
+        byte[] old = hello.clone();
+        old[9] &= (byte) 0xbf; // as an end from before tail parity writes it (FILLED still set)
+        assertFalse(HandshakePacket.helloKeepsTail(old));
+        assertTrue(HandshakePacket.helloReadsFilled(old));
+        assertEquals(1399, HandshakePacket.helloMaxPayload(old));
+        // an end from before the bit reads 15 bits of max payload: larger than ours, capped by its own
+        int olderReading = Math.max(1200, ((hello[9] & 0x7f) << 8) | (hello[10] & 0xff));
+        assertTrue(olderReading > 1399);
+    }
 }

@@ -129,6 +129,8 @@ final class SimNet implements AutoCloseable {
                 opts, addrA, rtt, UnpooledByteBufAllocator.DEFAULT, b, now, 2);
         a.conn.peerReadsFilled(true); // as a current peer's hello says (a test may set an older peer)
         b.conn.peerReadsFilled(true);
+        a.conn.peerKeepsTail(true);
+        b.conn.peerKeepsTail(true);
     }
 
     /** Timers fire this much after they are due, as an event loop's do; 0 = exactly on time. */

@@ -1,0 +1,145 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Parity for the last round trip of a bulk run. A loss among the packets still in flight when the sender runs out of
+ * data is otherwise re-sent only once an ACK shows it: the transfer ends a round trip after its last packet (at
+ * 250 ms that is 7 % of 32 MiB at 100 Mbit/s). The burst-start parity ({@link ParitySender}) cannot cover them: it is
+ * decided as each packet is sealed, when nobody knows which packets will be the last. So this keeps a copy of every
+ * sealed DATA datagram in a ring of {@link #SLOTS} (allocated as used), and when the run ends it plans groups of
+ * {@link Fec#MAX_GROUP} over the packets sent since the oldest one still in flight, and computes each group's rows
+ * only as the pacer lets them go (a row costs ~16 datagrams of GF(256) work). The receiver keeps as many datagrams
+ * ({@link Fec.Receiver}), which its hello promises with {@link HandshakePacket#KEEPS_TAIL}.
+ * The REPAIRs are ordinary ones: row 0 of every group first, newest group first, then row 1, and so on.
+ */
+final class TailParity {
+    /** Datagrams kept on each side: a round trip of 100 Mbit/s at 500 ms, or 200 Mbit/s at 250 ms. */
+    static final int SLOTS = 4096;
+    /** Fewer unprotected packets in flight than this: a short tail, re-sent at no great cost. */
+    static final int MIN_PACKETS = 32;
+    /** A planned repair that has not gone out within this many RTTs is late: its group was acked or re-sent by then. */
+    private static final int STALE_RTTS = 1;
+
+    private final int maxDatagram;
+    private final long cid;
+    private final long[] pns = new long[SLOTS];
+    private final byte[][] data = new byte[SLOTS][];
+    private final int[] lens = new int[SLOTS];
+    /** Planned groups: [first, count]; rows go in order row-major (every group's row 0 first). */
+    private long[] groupFirst = new long[0];
+    private int[] groupCount = new int[0];
+    private int groups;
+    private int rows;
+    private int nextRepair; // index over rows × groups
+    private long plannedAtNs;
+    /** Packets at or below this are covered already (by a burst-start group or an earlier tail plan). */
+    private long coveredUpTo = -1;
+
+    TailParity(int maxDatagram, long cid) {
+        this.maxDatagram = maxDatagram;
+        this.cid = cid;
+        java.util.Arrays.fill(pns, -1);
+    }
+
+    /** A DATA datagram was sealed with packet number {@code pn}: keep a copy (bytes readerIndex..writerIndex). */
+    void onSealed(ByteBuf datagram, long pn) {
+        int s = slot(pn);
+        int len = datagram.readableBytes();
+        if (len > maxDatagram) {
+            pns[s] = -1; // a path-MTU probe larger than any group member may be: not kept, so never grouped
+            return;
+        }
+        if (data[s] == null) data[s] = new byte[maxDatagram];
+        datagram.getBytes(datagram.readerIndex(), data[s], 0, len);
+        lens[s] = len;
+        pns[s] = pn;
+    }
+
+    /** Packets a plan made now would cover: from the oldest in flight (or after what is covered) to {@code newest}. */
+    long uncovered(long oldestInFlight, long newest) {
+        return newest - Math.max(oldestInFlight, coveredUpTo + 1) + 1;
+    }
+
+    /** Frees the copies (the sender has been quiet for long: no repair will be planned over them). */
+    void trim() {
+        cancel();
+        java.util.Arrays.fill(pns, -1);
+        java.util.Arrays.fill(data, null);
+    }
+
+    /** Packets up to {@code pn} have parity of their own (a burst-start group): a tail plan starts after them. */
+    void covered(long pn) { coveredUpTo = Math.max(coveredUpTo, pn); }
+
+    /**
+     * The run ended: plans {@code rowsPerGroup} rows for each group of the packets from {@code oldestInFlight} (or
+     * after what is covered) to {@code newest}. Returns the number of repairs planned (0: too few packets, or none
+     * kept). A plan still going is replaced.
+     */
+    int plan(long oldestInFlight, long newest, int rowsPerGroup, long nowNs) {
+        long from = Math.max(Math.max(oldestInFlight, coveredUpTo + 1), newest - SLOTS + 1 + Fec.MAX_GROUP);
+        if (oldestInFlight < 0 || newest - from + 1 < MIN_PACKETS || rowsPerGroup < 1) {
+            return 0;
+        }
+        groups = 0;
+        // Newest group first, each a run of kept consecutive packets; a packet not kept (a probe) ends a group.
+        long end = newest;
+        while (end >= from) {
+            if (!has(end)) {
+                end--;
+                continue;
+            }
+            long first = end;
+            while (first > from && end - first + 1 < Fec.MAX_GROUP && has(first - 1)) first--;
+            if (groups == groupFirst.length) { // packets not kept (probes) split groups: no fixed bound but the span
+                groupFirst = java.util.Arrays.copyOf(groupFirst, Math.max(16, 2 * groups));
+                groupCount = java.util.Arrays.copyOf(groupCount, groupFirst.length);
+            }
+            groupFirst[groups] = first;
+            groupCount[groups++] = (int) (end - first + 1);
+            end = first - 1;
+        }
+        rows = Math.min(rowsPerGroup, Fec.MAX_ROWS);
+        nextRepair = 0;
+        plannedAtNs = nowNs;
+        coveredUpTo = newest;
+        return groups * rows;
+    }
+
+    /** Whether a planned repair waits to go (and is not stale: {@code rttNs} after the plan nothing is left). */
+    boolean pending(long nowNs, long rttNs) {
+        if (nextRepair < groups * rows && nowNs - plannedAtNs > STALE_RTTS * rttNs) {
+            nextRepair = groups * rows; // the acks (or the re-sends) of these packets are out by now
+        }
+        return nextRepair < groups * rows;
+    }
+
+    /** The next planned REPAIR, computed now; null if none is left or its group is no longer kept. */
+    ByteBuf next(ByteBufAllocator alloc) {
+        while (nextRepair < groups * rows) {
+            int i = nextRepair++;
+            int row = i / groups;
+            int g = i % groups;
+            ByteBuf r = repair(alloc, groupFirst[g], groupCount[g], row);
+            if (r != null) return r;
+        }
+        return null;
+    }
+
+    /** Drops the plan (the connection closed, or new data makes the run go on). */
+    void cancel() { nextRepair = groups * rows; }
+
+    private boolean has(long pn) { return pn >= 0 && pns[slot(pn)] == pn; }
+
+    private static int slot(long pn) { return (int) (pn % SLOTS); }
+
+    private ByteBuf repair(ByteBufAllocator alloc, long first, int count, int row) {
+        int maxLen = 0;
+        for (long pn = first; pn < first + count; pn++) {
+            if (!has(pn)) return null; // overwritten since the plan: a newer run is far ahead
+            maxLen = Math.max(maxLen, lens[slot(pn)]);
+        }
+        return Fec.encodeRepair(alloc, cid, first, count, row, maxLen, j -> data[slot(first + j)], j -> lens[slot(first + j)]);
+    }
+}
