@@ -38,22 +38,13 @@ public final class Pacer {
         }
     }
 
-    /**
-     * Once the bucket is empty, the sender sleeps until this much rate has gathered, not one packet's worth: each
-     * wake-up costs the event loop a timer, a syscall and a flush, and at 100 Mbit/s one per packet (~8,500 a
-     * second) took CPU the receiver and the link needed on a small host. A millisecond of rate is what Linux's
-     * pacing sends per wake-up too (TSO autosizing); below ~10 Mbit/s it is a packet or two, as before.
-     */
-    static final long QUANTUM_NS = 1_000_000L;
-
-    /** 0 if a packet of this size may go now, else nanoseconds to wait (for a quantum of rate, see above). */
+    /** 0 if a packet of this size may go now, else nanoseconds to wait. */
     public long delayNs(long nowNs, int bytes) {
         refill(nowNs);
         if (tokens >= bytes) {
             return 0;
         }
-        long quantum = Math.min(burst(), Math.max(bytes, rate * QUANTUM_NS / 1_000_000_000L));
-        return Math.max(1, (long) ((quantum - tokens) * 1e9 / rate));
+        return Math.max(1, (long) ((bytes - tokens) * 1e9 / rate));
     }
 
     public void onSent(long nowNs, int bytes) {

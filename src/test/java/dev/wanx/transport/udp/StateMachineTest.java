@@ -565,11 +565,7 @@ class StateMachineTest {
         }
         assertTrue(sent <= 10, "a fresh bucket holds only a few packets: " + sent);
         long wait = p.delayNs(now, 1200);
-        assertTrue(wait > 900_000 && wait <= 1_000_000, "the sender sleeps for a millisecond of rate, not one packet: " + wait);
-        p.setRate(500_000); // 4 Mbit/s: a millisecond is less than a packet
-        wait = p.delayNs(now, 1200);
-        assertTrue(wait > 0 && wait <= 2_400_000, "a slow path waits for one packet's worth: " + wait);
-        p.setRate(12_000_000);
+        assertTrue(wait > 0 && wait <= 100_000, "next packet within one packet time: " + wait);
         // over 100 ms the pacer releases ~rate x time
         long bytes = 0;
         for (now = 0; now < 100 * MS; now += 10_000) {
