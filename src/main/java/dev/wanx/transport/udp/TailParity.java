@@ -34,8 +34,10 @@ final class TailParity {
     private int rows;
     private int nextRepair; // index over rows × groups
     private long plannedAtNs;
-    /** Packets at or below this are covered already (by a burst-start group or an earlier tail plan). */
-    private long coveredUpTo = -1;
+    /** Packets at or below this are covered by an earlier plan. */
+    private long plannedUpTo = -1;
+    /** Packets sealed since the last plan that no burst-start group protects. */
+    private long unprotectedSincePlan;
 
     TailParity(int maxDatagram, long cid) {
         this.maxDatagram = maxDatagram;
@@ -43,8 +45,12 @@ final class TailParity {
         java.util.Arrays.fill(pns, -1);
     }
 
-    /** A DATA datagram was sealed with packet number {@code pn}: keep a copy (bytes readerIndex..writerIndex). */
-    void onSealed(ByteBuf datagram, long pn) {
+    /**
+     * A DATA datagram was sealed with packet number {@code pn}: keep a copy (bytes readerIndex..writerIndex).
+     * {@code needsNone}: a burst-start group protects it already, or it carries no data (an ACK).
+     */
+    void onSealed(ByteBuf datagram, long pn, boolean needsNone) {
+        if (!needsNone) unprotectedSincePlan++;
         int s = slot(pn);
         int len = datagram.readableBytes();
         if (len > maxDatagram) {
@@ -57,29 +63,28 @@ final class TailParity {
         pns[s] = pn;
     }
 
-    /** Packets a plan made now would cover: from the oldest in flight (or after what is covered) to {@code newest}. */
+    /** Packets in flight up to {@code newest} that neither a plan nor a burst-start group covers (at most). */
     long uncovered(long oldestInFlight, long newest) {
-        return newest - Math.max(oldestInFlight, coveredUpTo + 1) + 1;
+        return Math.min(newest - Math.max(oldestInFlight, plannedUpTo + 1) + 1, unprotectedSincePlan);
     }
 
     /** Frees the copies (the sender has been quiet for long: no repair will be planned over them). */
     void trim() {
         cancel();
+        unprotectedSincePlan = 0;
         java.util.Arrays.fill(pns, -1);
         java.util.Arrays.fill(data, null);
     }
 
-    /** Packets up to {@code pn} have parity of their own (a burst-start group): a tail plan starts after them. */
-    void covered(long pn) { coveredUpTo = Math.max(coveredUpTo, pn); }
-
     /**
      * The run ended: plans {@code rowsPerGroup} rows for each group of the packets from {@code oldestInFlight} (or
-     * after what is covered) to {@code newest}. Returns the number of repairs planned (0: too few packets, or none
-     * kept). A plan still going is replaced.
+     * after the last plan) to {@code newest}, burst-start members included (groups must be consecutive). Returns the
+     * number of repairs planned (0: fewer than {@link #MIN_PACKETS} unprotected, or none kept). A plan still going is
+     * replaced.
      */
     int plan(long oldestInFlight, long newest, int rowsPerGroup, long nowNs) {
-        long from = Math.max(Math.max(oldestInFlight, coveredUpTo + 1), newest - SLOTS + 1 + Fec.MAX_GROUP);
-        if (oldestInFlight < 0 || newest - from + 1 < MIN_PACKETS || rowsPerGroup < 1) {
+        long from = Math.max(Math.max(oldestInFlight, plannedUpTo + 1), newest - SLOTS + 1 + Fec.MAX_GROUP);
+        if (oldestInFlight < 0 || uncovered(oldestInFlight, newest) < MIN_PACKETS || rowsPerGroup < 1) {
             return 0;
         }
         groups = 0;
@@ -103,7 +108,8 @@ final class TailParity {
         rows = Math.min(rowsPerGroup, Fec.MAX_ROWS);
         nextRepair = 0;
         plannedAtNs = nowNs;
-        coveredUpTo = newest;
+        plannedUpTo = newest;
+        unprotectedSincePlan = 0;
         return groups * rows;
     }
 
@@ -115,13 +121,16 @@ final class TailParity {
         return nextRepair < groups * rows;
     }
 
-    /** The next planned REPAIR, computed now; null if none is left or its group is no longer kept. */
-    ByteBuf next(ByteBufAllocator alloc) {
+    /**
+     * The next planned REPAIR, computed now; null if none is left. Skipped: groups no longer kept, and groups whose
+     * REPAIR would be longer than {@code maxRepair} (members sent at a size the path was since found not to carry).
+     */
+    ByteBuf next(ByteBufAllocator alloc, int maxRepair) {
         while (nextRepair < groups * rows) {
             int i = nextRepair++;
             int row = i / groups;
             int g = i % groups;
-            ByteBuf r = repair(alloc, groupFirst[g], groupCount[g], row);
+            ByteBuf r = repair(alloc, groupFirst[g], groupCount[g], row, maxRepair);
             if (r != null) return r;
         }
         return null;
@@ -134,12 +143,13 @@ final class TailParity {
 
     private static int slot(long pn) { return (int) (pn % SLOTS); }
 
-    private ByteBuf repair(ByteBufAllocator alloc, long first, int count, int row) {
+    private ByteBuf repair(ByteBufAllocator alloc, long first, int count, int row, int maxRepair) {
         int maxLen = 0;
         for (long pn = first; pn < first + count; pn++) {
             if (!has(pn)) return null; // overwritten since the plan: a newer run is far ahead
             maxLen = Math.max(maxLen, lens[slot(pn)]);
         }
+        if (Fec.REPAIR_FIXED + maxLen > maxRepair) return null;
         return Fec.encodeRepair(alloc, cid, first, count, row, maxLen, j -> data[slot(first + j)], j -> lens[slot(first + j)]);
     }
 }

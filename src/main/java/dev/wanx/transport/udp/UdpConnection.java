@@ -364,10 +364,15 @@ public final class UdpConnection implements Frames.Visitor {
         if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
             sampler.onAppLimited(loss.bytesInFlight());
         }
-        if (!hasFrames()) {
+        if (queue.hasNew()) {
+            parityOut.onNewData();
+        } else {
             SentPacket oldest = loss.oldestInFlight();
-            parityOut.onIdle(peer, now, oldest == null ? -1 : oldest.pn);
-            sendTailRepairs(now);
+            parityOut.onNoNewData(now, oldest == null ? -1 : oldest.pn);
+            sendTailRepairs(now); // after whatever the window and the pacer let go: re-sends waiting on the window do not hold them
+        }
+        if (!hasFrames()) {
+            parityOut.onIdle(peer, now);
         } else if (loss.bytesInFlight() + datagram > cc.congestionWindow()) {
             parityOut.endOfRun(peer, now); // the window holds the rest back a round trip: the parity goes now
         } else {
@@ -378,7 +383,7 @@ public final class UdpConnection implements Frames.Visitor {
         updateWritability();
     }
 
-    /** A bulk run's tail parity, paced like data, while no data waits (data goes first; late repairs are dropped). */
+    /** A bulk run's tail parity, paced like data, once no new data waits (what can go goes first; late repairs are dropped). */
     private void sendTailRepairs(long now) {
         while (parityOut.tailDue(now)) {
             pacer.setRate(cc.pacingRate());
@@ -387,7 +392,7 @@ public final class UdpConnection implements Frames.Visitor {
                 pacerWakeNs = Math.min(pacerWakeNs, now + d);
                 return;
             }
-            parityOut.sendTail(peer, now);
+            parityOut.sendTail(peer, now, datagramSize() + Fec.REPAIR_FIXED); // the path's current size leaves that room
         }
     }
 

@@ -90,7 +90,7 @@ class SimPathMtuTest {
                     && payload + HEADERS + Fec.REPAIR_FIXED > pathMax - PathMtu.RESOLUTION,
                     "payload " + payload + " for a path of " + pathMax + "-byte datagrams");
             assertEquals(payload - Frames.DATA_OVERHEAD, s.maxFrameSeen, "frames grow with the packets");
-            assertTrue(net.tooBig <= 3 * 6, "only probes were too big: " + net.tooBig);
+            assertTrue(net.tooBig <= 3 * 6, "only probes were too big: " + net.tooBig + ", queue drops " + net.tailDrops + ": " + net.a.conn.counters + " B: " + net.b.conn.counters + " " + net.b.conn.pathMtu());
             assertTrue(net.tooBig > 0);
             assertTrue(net.a.conn.counters.packetsLost <= net.tailDrops,
                     "a probe too big is not a lost packet (" + net.tailDrops + " dropped by the queue): " + net.a.conn.counters);

@@ -30,7 +30,7 @@ public final class SimTail {
         long bdp = rate * rttMs / 1000;
         SimNet net = new SimNet(seed, loss, 0, 0, rttMs * 500_000L, 0, 0, rate, bdp, UdpOptions.defaults(), true);
         net.a.conn.peerKeepsTail(keepsTail);
-        int frame = 1300;
+        int frame = net.a.conn.maxFrameSize(); // as the session layer cuts them
         int n = (int) (((long) mib << 20) / frame);
         long start = net.now;
         Runnable feed = net.feeder(net.a, n, frame);
