@@ -109,42 +109,25 @@ final class Fec {
          * (≤ 400 KB), so a connection that never sees parity pays nothing.
          */
         static final int SLOTS = 256;
-        private final int slots;
-        private final long[] pns;
-        private final byte[][] data;
-        private final int[] lens;
+        private final DatagramRing kept;
         private final int maxDatagram;
 
         Receiver(int maxDatagram) { this(maxDatagram, SLOTS); }
 
         /** Keeping {@code slots} datagrams: {@link TailParity#SLOTS} for an end whose hello says it keeps a tail. */
         Receiver(int maxDatagram, int slots) {
-            this.slots = slots;
-            this.pns = new long[slots];
-            this.data = new byte[slots][];
-            this.lens = new int[slots];
-            java.util.Arrays.fill(pns, -1);
+            this.kept = new DatagramRing(slots, maxDatagram);
             this.maxDatagram = maxDatagram;
         }
 
         /** An authentic DATA packet arrived (its sealed bytes, header included). */
-        void store(ByteBuf datagram, long pn) {
-            int s = (int) (pn % slots);
-            int len = datagram.readableBytes();
-            if (data[s] == null) data[s] = new byte[maxDatagram];
-            datagram.getBytes(datagram.readerIndex(), data[s], 0, len);
-            lens[s] = len;
-            pns[s] = pn;
-        }
+        void store(ByteBuf datagram, long pn) { kept.put(datagram, pn); }
 
         /** Forgets every datagram and frees their memory. */
-        void trim() {
-            java.util.Arrays.fill(pns, -1);
-            java.util.Arrays.fill(data, null);
-        }
+        void trim() { kept.clear(); }
 
         /** Whether packet {@code pn} is held (for tests and accounting). */
-        boolean has(long pn) { return pn >= 0 && pns[(int) (pn % slots)] == pn; }
+        boolean has(long pn) { return kept.has(pn); }
 
         /** Rows that arrived before their group could be rebuilt: {first, count, row, length sum, sum bytes}. */
         private static final int PARKED = 24;
@@ -228,11 +211,11 @@ final class Fec {
                 int lo = lenSums[a] & 0xff;
                 for (long pn = first; pn < first + count; pn++) {
                     if (!has(pn)) continue;
-                    int s = (int) (pn % slots);
                     int c = Gf256.coef(rows[a], (int) (pn - first));
-                    Gf256.mulAdd(syn[a], data[s], Math.min(lens[s], sumBytes), c);
-                    hi ^= Gf256.mul(c, lens[s] >>> 8);
-                    lo ^= Gf256.mul(c, lens[s] & 0xff);
+                    int l = kept.length(pn);
+                    Gf256.mulAdd(syn[a], kept.data(pn), Math.min(l, sumBytes), c);
+                    hi ^= Gf256.mul(c, l >>> 8);
+                    lo ^= Gf256.mul(c, l & 0xff);
                 }
                 synLen[a] = hi << 8 | lo;
             }

@@ -22,11 +22,8 @@ final class TailParity {
     /** A planned repair that has not gone out within this many RTTs is late: its group was acked or re-sent by then. */
     private static final int STALE_RTTS = 1;
 
-    private final int maxDatagram;
     private final long cid;
-    private final long[] pns = new long[SLOTS];
-    private final byte[][] data = new byte[SLOTS][];
-    private final int[] lens = new int[SLOTS];
+    private final DatagramRing kept;
     /** Planned groups: [first, count]; rows go in order row-major (every group's row 0 first). */
     private long[] groupFirst = new long[0];
     private int[] groupCount = new int[0];
@@ -40,9 +37,8 @@ final class TailParity {
     private long unprotectedSincePlan;
 
     TailParity(int maxDatagram, long cid) {
-        this.maxDatagram = maxDatagram;
         this.cid = cid;
-        java.util.Arrays.fill(pns, -1);
+        this.kept = new DatagramRing(SLOTS, maxDatagram); // a path-MTU probe, longer, is not kept: it ends a group
     }
 
     /**
@@ -51,16 +47,7 @@ final class TailParity {
      */
     void onSealed(ByteBuf datagram, long pn, boolean needsNone) {
         if (!needsNone) unprotectedSincePlan++;
-        int s = slot(pn);
-        int len = datagram.readableBytes();
-        if (len > maxDatagram) {
-            pns[s] = -1; // a path-MTU probe larger than any group member may be: not kept, so never grouped
-            return;
-        }
-        if (data[s] == null) data[s] = new byte[maxDatagram];
-        datagram.getBytes(datagram.readerIndex(), data[s], 0, len);
-        lens[s] = len;
-        pns[s] = pn;
+        kept.put(datagram, pn);
     }
 
     /** Packets in flight up to {@code newest} that neither a plan nor a burst-start group covers (at most). */
@@ -72,8 +59,7 @@ final class TailParity {
     void trim() {
         cancel();
         unprotectedSincePlan = 0;
-        java.util.Arrays.fill(pns, -1);
-        java.util.Arrays.fill(data, null);
+        kept.clear();
     }
 
     /**
@@ -139,17 +125,15 @@ final class TailParity {
     /** Drops the plan (the connection closed, or new data makes the run go on). */
     void cancel() { nextRepair = groups * rows; }
 
-    private boolean has(long pn) { return pn >= 0 && pns[slot(pn)] == pn; }
-
-    private static int slot(long pn) { return (int) (pn % SLOTS); }
+    private boolean has(long pn) { return kept.has(pn); }
 
     private ByteBuf repair(ByteBufAllocator alloc, long first, int count, int row, int maxRepair) {
         int maxLen = 0;
         for (long pn = first; pn < first + count; pn++) {
             if (!has(pn)) return null; // overwritten since the plan: a newer run is far ahead
-            maxLen = Math.max(maxLen, lens[slot(pn)]);
+            maxLen = Math.max(maxLen, kept.length(pn));
         }
         if (Fec.REPAIR_FIXED + maxLen > maxRepair) return null;
-        return Fec.encodeRepair(alloc, cid, first, count, row, maxLen, j -> data[slot(first + j)], j -> lens[slot(first + j)]);
+        return Fec.encodeRepair(alloc, cid, first, count, row, maxLen, j -> kept.data(first + j), j -> kept.length(first + j));
     }
 }
