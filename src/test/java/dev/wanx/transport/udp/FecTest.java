@@ -36,6 +36,19 @@ class FecTest {
         return ds;
     }
 
+    @Test void aDatagramLongerThanTheSlotsIsNotKeptAndEmptiesItsSlot() {
+        Fec.Receiver rx = new Fec.Receiver(1233, 16);
+        rx.store(Unpooled.wrappedBuffer(new byte[1233]), 5);
+        assertTrue(rx.has(5));
+        rx.store(Unpooled.wrappedBuffer(new byte[1234]), 21); // same slot (21 mod 16), one byte too long
+        assertFalse(rx.has(21));
+        assertFalse(rx.has(5), "the slot held 5; it now holds nothing, not a stale copy");
+        rx.store(Unpooled.wrappedBuffer(new byte[100]), 37);
+        assertTrue(rx.has(37));
+        rx.trim();
+        assertFalse(rx.has(37));
+    }
+
     @Test void oneMissingDatagramIsRebuiltByteForByte() {
         Random r = new Random(1);
         Fec.Sender tx = new Fec.Sender(8, 1233);
