@@ -57,7 +57,7 @@ final class TailParity {
 
     /** Frees the copies (the sender has been quiet for long: no repair will be planned over them). */
     void trim() {
-        cancel();
+        nextRepair = groups * rows; // a plan still going is dropped with them
         unprotectedSincePlan = 0;
         kept.clear();
     }
@@ -77,12 +77,12 @@ final class TailParity {
         // Newest group first, each a run of kept consecutive packets; a packet not kept (a probe) ends a group.
         long end = newest;
         while (end >= from) {
-            if (!has(end)) {
+            if (!kept.has(end)) {
                 end--;
                 continue;
             }
             long first = end;
-            while (first > from && end - first + 1 < Fec.MAX_GROUP && has(first - 1)) first--;
+            while (first > from && end - first + 1 < Fec.MAX_GROUP && kept.has(first - 1)) first--;
             if (groups == groupFirst.length) { // packets not kept (probes) split groups: no fixed bound but the span
                 groupFirst = java.util.Arrays.copyOf(groupFirst, Math.max(16, 2 * groups));
                 groupCount = java.util.Arrays.copyOf(groupCount, groupFirst.length);
@@ -122,15 +122,10 @@ final class TailParity {
         return null;
     }
 
-    /** Drops the plan (the connection closed, or new data makes the run go on). */
-    void cancel() { nextRepair = groups * rows; }
-
-    private boolean has(long pn) { return kept.has(pn); }
-
     private ByteBuf repair(ByteBufAllocator alloc, long first, int count, int row, int maxRepair) {
         int maxLen = 0;
         for (long pn = first; pn < first + count; pn++) {
-            if (!has(pn)) return null; // overwritten since the plan: a newer run is far ahead
+            if (!kept.has(pn)) return null; // overwritten since the plan: a newer run is far ahead
             maxLen = Math.max(maxLen, kept.length(pn));
         }
         if (Fec.REPAIR_FIXED + maxLen > maxRepair) return null;
