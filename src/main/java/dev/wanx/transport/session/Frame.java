@@ -21,13 +21,22 @@ import java.nio.charset.StandardCharsets;
  * PONG    type=8 | token u64
  * CONFIG  type=9 | policy...  (far to near: the near-side policy, {@code dev.wanx.config.NearPolicy}'s wire form)
  * ANNOUNCE type=10 | announcement... (far to near: {@code dev.wanx.discovery.Announcement} again, when it changed)
+ * FEATURES type=11 | bits u32 | ... (what this end reads beyond protocol v1; sent first, once per session)
+ * DATA_V  type=12 | stream varint | offset varint | flags u8 | data...   (DATA in 7 header bytes instead of 18;
+ *                  sent only to a peer whose FEATURES has {@link #FEATURE_DATA_V})
  * </pre>
+ * Varints are QUIC's (RFC 9000 §16): the top two bits of the first byte give the length, 1, 2, 4 or 8 bytes.
  * A type not listed here is ignored by the receiver (see {@link #minSize}): new frame types must be session-level and
  * safe to ignore, so an older peer keeps working.
  */
 public final class Frame {
-    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8, CONFIG = 9, ANNOUNCE = 10;
+    public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8, CONFIG = 9, ANNOUNCE = 10,
+            FEATURES = 11, DATA_V = 12;
     public static final int FLAG_FIN = 1;
+    /** FEATURES bit: this end reads DATA_V. */
+    public static final int FEATURE_DATA_V = 1;
+    /** Every bit this build reads: what it advertises. */
+    public static final int FEATURES_READ = FEATURE_DATA_V;
     public static final int DATA_HEADER = 1 + 8 + 8 + 1;
     public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 1 + 2 + 1;
 
@@ -35,7 +44,10 @@ public final class Frame {
 
     public static int type(ByteBuf f) { return f.getUnsignedByte(f.readerIndex()); }
 
-    public static long streamId(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
+    public static long streamId(ByteBuf f) {
+        int i = f.readerIndex() + 1;
+        return type(f) == DATA_V ? getVarint(f, i) : f.getLong(i);
+    }
 
     // ---- OPEN ----
     public static int openHeaderSize(StreamOpen o) { return OPEN_HEADER_FIXED + hostBytes(o).length; }
@@ -76,14 +88,56 @@ public final class Frame {
         return alloc.buffer(9).writeByte(OPEN_OK).writeLong(id);
     }
 
-    // ---- DATA ----
+    // ---- DATA, DATA_V ----
     public static ByteBuf dataHeader(ByteBufAllocator alloc, long id, long offset, boolean fin, int dataCapacity) {
-        return alloc.buffer(DATA_HEADER + dataCapacity).writeByte(DATA).writeLong(id).writeLong(offset).writeByte(fin ? FLAG_FIN : 0);
+        return dataHeader(alloc, id, offset, fin, dataCapacity, false);
     }
 
-    public static long dataOffset(ByteBuf f) { return f.getLong(f.readerIndex() + 9); }
+    /** A DATA (or, with {@code compact}, DATA_V) header; the caller appends the data. */
+    public static ByteBuf dataHeader(ByteBufAllocator alloc, long id, long offset, boolean fin, int dataCapacity, boolean compact) {
+        ByteBuf b = alloc.buffer(dataHeaderSize(id, offset, compact) + dataCapacity);
+        if (compact) {
+            b.writeByte(DATA_V);
+            writeVarint(b, id);
+            writeVarint(b, offset);
+        } else {
+            b.writeByte(DATA).writeLong(id).writeLong(offset);
+        }
+        return b.writeByte(fin ? FLAG_FIN : 0);
+    }
 
-    public static boolean dataFin(ByteBuf f) { return (f.getUnsignedByte(f.readerIndex() + 17) & FLAG_FIN) != 0; }
+    /** Header bytes of a DATA or DATA_V frame for this stream and offset. */
+    public static int dataHeaderSize(long id, long offset, boolean compact) {
+        return compact ? 1 + varintSize(id) + varintSize(offset) + 1 : DATA_HEADER;
+    }
+
+    /** True for the two stream-data frame types. */
+    public static boolean isData(int type) { return type == DATA || type == DATA_V; }
+
+    /**
+     * Header bytes of this DATA or DATA_V frame (its data follows), or -1 if its fields do not fit in it (malformed).
+     */
+    public static int dataHeaderSize(ByteBuf f) {
+        int n = f.readableBytes();
+        if (type(f) == DATA) return n >= DATA_HEADER ? DATA_HEADER : -1;
+        int i = f.readerIndex();
+        if (n < 2) return -1;
+        int a = varintSize(f, i + 1);
+        if (n < 1 + a + 1) return -1;
+        int b = varintSize(f, i + 1 + a);
+        int h = 1 + a + b + 1;
+        return n >= h ? h : -1;
+    }
+
+    public static long dataOffset(ByteBuf f) {
+        int i = f.readerIndex();
+        if (type(f) == DATA) return f.getLong(i + 9);
+        return getVarint(f, i + 1 + varintSize(f, i + 1));
+    }
+
+    public static boolean dataFin(ByteBuf f) {
+        return (f.getUnsignedByte(f.readerIndex() + dataHeaderSize(f) - 1) & FLAG_FIN) != 0;
+    }
 
     /**
      * A DATA frame longer than {@code maxLen} as two DATA frames of the same stream, the first exactly {@code maxLen}
@@ -91,16 +145,17 @@ public final class Frame {
      * whose packets shrank under frames already cut (path MTU). {@code f} is not consumed.
      */
     public static ByteBuf[] split(ByteBuf f, int maxLen) {
-        if (type(f) != DATA || f.readableBytes() <= maxLen || maxLen <= DATA_HEADER || f.readableBytes() <= DATA_HEADER) {
-            return null;
-        }
+        if (!f.isReadable() || !isData(type(f)) || f.readableBytes() <= maxLen) return null;
+        int header = dataHeaderSize(f);
+        if (header < 0 || maxLen <= header || f.readableBytes() <= header) return null;
+        boolean compact = type(f) == DATA_V;
         long id = streamId(f);
         long off = dataOffset(f);
-        int first = maxLen - DATA_HEADER;
-        int data = f.readableBytes() - DATA_HEADER;
-        int at = f.readerIndex() + DATA_HEADER;
-        ByteBuf a = dataHeader(f.alloc(), id, off, false, first).writeBytes(f, at, first);
-        ByteBuf b = dataHeader(f.alloc(), id, off + first, dataFin(f), data - first).writeBytes(f, at + first, data - first);
+        int first = maxLen - header;
+        int data = f.readableBytes() - header;
+        int at = f.readerIndex() + header;
+        ByteBuf a = dataHeader(f.alloc(), id, off, false, first, compact).writeBytes(f, at, first);
+        ByteBuf b = dataHeader(f.alloc(), id, off + first, dataFin(f), data - first, compact).writeBytes(f, at + first, data - first);
         return new ByteBuf[] {a, b};
     }
 
@@ -158,6 +213,43 @@ public final class Frame {
         return b;
     }
 
+    // ---- FEATURES ----
+    public static ByteBuf features(ByteBufAllocator alloc, int bits) {
+        return alloc.buffer(5).writeByte(FEATURES).writeInt(bits);
+    }
+
+    /** The bits of a FEATURES frame; later fields a newer peer may add are ignored. */
+    public static int featureBits(ByteBuf f) { return f.getInt(f.readerIndex() + 1); }
+
+    // ---- varints (QUIC's: 2-bit length prefix) ----
+    public static int varintSize(long v) {
+        if (v < 0 || v > MAX_VARINT) throw new IllegalArgumentException("varint out of range: " + v);
+        return v < (1 << 6) ? 1 : v < (1 << 14) ? 2 : v < (1L << 30) ? 4 : 8;
+    }
+
+    public static final long MAX_VARINT = (1L << 62) - 1;
+
+    static void writeVarint(ByteBuf b, long v) {
+        switch (varintSize(v)) {
+            case 1 -> b.writeByte((int) v);
+            case 2 -> b.writeShort((int) v | 0x4000);
+            case 4 -> b.writeInt((int) v | 0x8000_0000);
+            default -> b.writeLong(v | 0xC000_0000_0000_0000L);
+        }
+    }
+
+    /** Length of the varint starting at {@code index}, from its first byte. */
+    static int varintSize(ByteBuf b, int index) { return 1 << (b.getUnsignedByte(index) >>> 6); }
+
+    static long getVarint(ByteBuf b, int index) {
+        return switch (varintSize(b, index)) {
+            case 1 -> b.getUnsignedByte(index);
+            case 2 -> b.getUnsignedShort(index) & 0x3FFF;
+            case 4 -> b.getUnsignedInt(index) & 0x3FFF_FFFFL;
+            default -> b.getLong(index) & MAX_VARINT;
+        };
+    }
+
     /**
      * Minimum size of a well-formed frame of the given type, or -1 for a type this end does not know (the session
      * ignores those: a newer peer's session-level extension).
@@ -167,6 +259,8 @@ public final class Frame {
             case OPEN -> OPEN_HEADER_FIXED;
             case OPEN_OK -> 9;
             case DATA -> DATA_HEADER;
+            case DATA_V -> 4; // the real check is dataHeaderSize(f): the varints say how long the header is
+            case FEATURES -> 5;
             case RESET -> 11;
             case CREDIT -> 17;
             case CLOSE -> 2;

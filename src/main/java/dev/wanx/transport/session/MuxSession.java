@@ -47,6 +47,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     /** The latest message of each type that came before any listener (loop only). */
     private final java.util.Map<Integer, byte[]> pendingMessages = new java.util.HashMap<>();
     private volatile long unknownFramesIgnored;
+    private final int advertisedFeatures;
+    /** What the peer's FEATURES said it reads (0 until it arrives, and from a peer that sends none); loop only. */
+    private int peerFeatures;
     private boolean unknownLogged;
     private volatile boolean active = true;
     private boolean pumping;
@@ -70,6 +73,15 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     /** @param clock monotonic nanoseconds (tests pass their own) */
     public MuxSession(FrameLink link, boolean initiator, MuxOptions options, LongSupplier clock) {
+        this(link, initiator, options, clock, Frame.FEATURES_READ);
+    }
+
+    /** Tests: act as an end from before FEATURES (it sends none). */
+    static final int NO_FEATURES_FRAME = -1;
+
+    /** @param advertisedFeatures the FEATURES bits this end sends, or {@link #NO_FEATURES_FRAME} */
+    MuxSession(FrameLink link, boolean initiator, MuxOptions options, LongSupplier clock, int advertisedFeatures) {
+        this.advertisedFeatures = advertisedFeatures;
         this.link = link;
         this.clock = clock;
         this.liveness = new PeerLiveness(TimeUnit.MILLISECONDS.toNanos(options.peerSilenceMs()), clock.getAsLong());
@@ -81,6 +93,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         onLoop(() -> {
             link.setHandler(this);
             link.setFrameSplitter(Frame::split);
+            if (advertisedFeatures >= 0) { // first frame of the session: the peer learns what it may send early on
+                link.send(Frame.features(alloc, advertisedFeatures));
+                link.flush();
+            }
         });
         if (initiator && options.peerSilenceMs() > 0) { // the near watches its far (failover); the far has nowhere to go
             long every = Math.max(50, options.peerSilenceMs() / 8);
@@ -256,6 +272,15 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             if (type == Frame.PONG) return;
+            if (type == Frame.FEATURES) {
+                peerFeatures = Frame.featureBits(f);
+                return;
+            }
+            int dataHeader = Frame.isData(type) ? Frame.dataHeaderSize(f) : 0;
+            if (dataHeader < 0) {
+                protocolError("malformed frame type " + type + " length " + f.readableBytes());
+                return;
+            }
             if (type == Frame.CLOSE) {
                 LOG.fine(() -> "peer closed session: " + Frame.closeReason(f));
                 link.close("peer closed: " + Frame.closeReason(f));
@@ -269,11 +294,11 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 case Frame.OPEN_OK -> {
                     if (s.local && !s.opened.isDone()) s.opened.complete(s);
                 }
-                case Frame.DATA -> {
-                    int n = f.readableBytes() - Frame.DATA_HEADER;
+                case Frame.DATA, Frame.DATA_V -> {
+                    int n = f.readableBytes() - dataHeader;
                     bytesReceived += n;
                     liveness.onData(clock.getAsLong());
-                    String err = s.onData(Frame.dataOffset(f), f.retainedSlice(f.readerIndex() + Frame.DATA_HEADER, n), Frame.dataFin(f));
+                    String err = s.onData(Frame.dataOffset(f), f.retainedSlice(f.readerIndex() + dataHeader, n), Frame.dataFin(f));
                     if (err != null) resetStream(s, err);
                 }
                 case Frame.RESET -> s.onReset(Frame.resetCode(f), Frame.resetReason(f));
@@ -478,6 +503,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         link.flush();
     }
 
+    /** Whether stream data goes as DATA_V (the peer said it reads it). Loop only. */
+    boolean compactData() { return (peerFeatures & Frame.FEATURE_DATA_V) != 0; }
+
     void sendData(ByteBuf f, int payload) {
         bytesSent += payload;
         liveness.onData(clock.getAsLong());
@@ -497,11 +525,11 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         pumping = true;
         boolean sent = false;
         try {
-            int maxData = link.maxFrameSize() - Frame.DATA_HEADER;
+            int maxFrame = link.maxFrameSize();
             while (link.isWritable() && !sendReady.isEmpty()) {
                 MuxStream s = sendReady.poll();
                 s.inSendReady = false;
-                s.sendOne(maxData);
+                s.sendOne(maxFrame);
                 sent = true;
                 if (s.hasSendable()) {
                     s.inSendReady = true;

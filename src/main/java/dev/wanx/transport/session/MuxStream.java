@@ -181,13 +181,15 @@ final class MuxStream implements TunnelStream, IncomingStream {
         return finRequested && !finSent && queuedBytes == 0;
     }
 
-    /** Emits at most one DATA frame of up to {@code maxData} bytes; returns bytes sent. */
-    int sendOne(int maxData) {
+    /** Emits at most one DATA (or DATA_V) frame of up to {@code maxFrame} bytes; returns data bytes sent. */
+    int sendOne(int maxFrame) {
+        boolean compact = session.compactData();
+        int maxData = maxFrame - Frame.dataHeaderSize(id, sendOffset, compact);
         long credit = peerMax - sendOffset;
         int n = (int) Math.min(Math.min(maxData, queuedBytes), credit);
         boolean fin = finRequested && n == queuedBytes;
         if (n <= 0 && !fin) return 0;
-        ByteBuf f = Frame.dataHeader(session.alloc(), id, sendOffset, fin, n);
+        ByteBuf f = Frame.dataHeader(session.alloc(), id, sendOffset, fin, n, compact);
         int left = n;
         while (left > 0) {
             ByteBuf head = sendQueue.peek();

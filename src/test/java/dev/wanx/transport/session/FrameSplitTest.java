@@ -53,4 +53,52 @@ class FrameSplitTest {
         small.release();
         ping.release();
     }
+
+    @Test
+    void compactDataSplitsTooAndKeepsItsType() {
+        byte[] bytes = new byte[1300];
+        new java.util.Random(2).nextBytes(bytes);
+        long offset = (1L << 30) - 500; // the second part's offset needs a longer varint than the first's
+        ByteBuf f = Frame.dataHeader(UnpooledByteBufAllocator.DEFAULT, 70, offset, true, bytes.length, true).writeBytes(bytes);
+        assertEquals(1 + 2 + 4 + 1, Frame.dataHeaderSize(f));
+        ByteBuf[] parts = Frame.split(f, 1000);
+        assertEquals(1000, parts[0].readableBytes());
+        int a = 1000 - Frame.dataHeaderSize(parts[0]);
+        for (ByteBuf p : parts) {
+            assertEquals(Frame.DATA_V, Frame.type(p));
+            assertEquals(70, Frame.streamId(p));
+        }
+        assertEquals(offset, Frame.dataOffset(parts[0]));
+        assertEquals(offset + a, Frame.dataOffset(parts[1]));
+        assertEquals(1 + 2 + 8 + 1, Frame.dataHeaderSize(parts[1]));
+        assertFalse(Frame.dataFin(parts[0]));
+        assertTrue(Frame.dataFin(parts[1]));
+        byte[] joined = new byte[bytes.length];
+        parts[0].getBytes(Frame.dataHeaderSize(parts[0]), joined, 0, a);
+        parts[1].getBytes(Frame.dataHeaderSize(parts[1]), joined, a, bytes.length - a);
+        assertArrayEquals(bytes, joined);
+        f.release();
+        parts[0].release();
+        parts[1].release();
+    }
+
+    @Test
+    void compactHeadersReadBackAtEveryVarintLength() {
+        long[] values = {0, 1, 63, 64, 16383, 16384, (1L << 30) - 1, 1L << 30, Frame.MAX_VARINT};
+        for (long id : values) {
+            for (long off : values) {
+                ByteBuf f = Frame.dataHeader(UnpooledByteBufAllocator.DEFAULT, id, off, (id & 1) == 0, 2, true).writeShort(0x1234);
+                int h = Frame.dataHeaderSize(f);
+                assertEquals(Frame.dataHeaderSize(id, off, true), h);
+                assertEquals(h + 2, f.readableBytes());
+                assertEquals(id, Frame.streamId(f));
+                assertEquals(off, Frame.dataOffset(f));
+                assertEquals((id & 1) == 0, Frame.dataFin(f));
+                assertEquals(0x1234, f.getUnsignedShort(h));
+                // any cut inside the header is malformed, never a wrong read
+                for (int cut = 1; cut < h; cut++) assertEquals(-1, Frame.dataHeaderSize(f.slice(0, cut)), "cut " + cut);
+                f.release();
+            }
+        }
+    }
 }

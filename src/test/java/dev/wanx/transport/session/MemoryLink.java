@@ -30,6 +30,8 @@ final class MemoryLink implements FrameLink {
 
     @Override public long lastHeardNs() { return carrierHeardNs; }
     long framesSent;
+    /** The type byte of every frame sent, in order. */
+    final java.util.Queue<Integer> sentTypes = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private MemoryLink(EventLoop loop, String name, int maxFrame, Random shuffle) {
         this.loop = loop;
@@ -58,6 +60,7 @@ final class MemoryLink implements FrameLink {
             return;
         }
         framesSent++;
+        if (frame.isReadable()) sentTypes.add((int) frame.getUnsignedByte(frame.readerIndex()));
         if (mute) {
             frame.release();
             return;
