@@ -328,6 +328,11 @@ public final class UdpLink implements FrameLink, UdpConnection.Io {
         onTerminated.accept(this);
         if (handler != null) {
             handler.onClosed(cause);
+        } else {
+            // No session attached (a probe round's loser): nobody will read what arrived, and a session attached
+            // later only hears that the link closed.
+            early.forEach(ByteBuf::release);
+            early.clear();
         }
     }
 }
