@@ -9,7 +9,7 @@ Server (runs in the far namespace), a minimal HTTP/1.1 origin, one connection pe
 
 Client (runs in the near namespace); prints one JSON object:
   loadgen.py get   --to HOST:PORT --bytes N [--cap S] [--proxy HOST:PORT] [--cc bbr] [--out FILE]
-  loadgen.py put   --to HOST:PORT --bytes N [--cap S] [--cc bbr]
+  loadgen.py put   --to HOST:PORT --bytes N [--cap S] [--cc bbr] [--timeline]
   loadgen.py fetch --to HOST:PORT --bytes 102400 --count 30 [--proxy HOST:PORT] [--timeout S] [--cap S]
 'get'/'put' time from the start of connect() to the last byte received (get) or to the sink's report that
 it received the last byte (put: the sink streams its received count back, so a capped upload counts what
@@ -244,6 +244,7 @@ def cmd_put(args):
     t0 = time.monotonic()
     deadline = t0 + args.cap
     delivered, ok, err = 0, False, None
+    progress = []  # --timeline: (seconds from t0, bytes the sink had) at each of its reports (every 1 MiB)
     try:
         args.connect_timeout = args.cap
         s, prefix = open_conn(args, 0.5)
@@ -268,6 +269,8 @@ def cmd_put(args):
                     while len(inbuf) >= 16:
                         delivered = int(inbuf[:15])
                         inbuf = inbuf[16:]
+                        if args.timeline:
+                            progress.append((round(time.monotonic() - t0, 4), delivered))
             if w and left > 0:
                 if not buf:
                     buf = memoryview(os.urandom(min(CHUNK, left)))
@@ -284,6 +287,8 @@ def cmd_put(args):
     dt = time.monotonic() - t0
     res = dict(op='put', bytes=delivered, seconds=round(dt, 3), complete=ok,
                mbit_s=round(delivered * 8 / dt / 1e6, 3))
+    if args.timeline:
+        res['progress'] = progress
     if err:
         res['error'] = err
     print(json.dumps(res))
@@ -342,6 +347,10 @@ def main():
             a.add_argument('--file', help='fetch /file/NAME instead of random bytes')
             a.add_argument('--timeline', action='store_true',
                            help='also report timeline_10ms: payload bytes received per 10 ms from connect()')
+        if name == 'put':
+            a.add_argument('--timeline', action='store_true',
+                           help="also report progress: [seconds from connect(), bytes the sink had] at each of the "
+                                "sink's reports (every 1 MiB)")
         if name == 'fetch':
             a.add_argument('--count', type=int, default=30)
             a.add_argument('--warmup', type=int, default=1)

@@ -18,6 +18,25 @@ public interface OutboundDialer {
      */
     CompletableFuture<Conduit> dial(StreamOpen dest, String url, ByteBuf firstData);
 
+    /**
+     * {@link #dial} for a client that keeps sending without waiting for an answer (a port forward): through the
+     * tunnel the conduit comes before the far confirmed the open and takes bytes at once, still failing forward to a
+     * direct connection if the tunnel goes down first ({@link EarlyConduit}); an open the far refuses closes it with
+     * the far's error. Direct, or by default, the same as {@code dial(dest, null, firstData)}.
+     */
+    default CompletableFuture<Conduit> dialEarly(StreamOpen dest, ByteBuf firstData) {
+        return dial(dest, null, firstData);
+    }
+
+    /** {@link #dialEarly}, with a dialer that throws turned into a failed future. */
+    static CompletableFuture<Conduit> dialEarlySafely(OutboundDialer dialer, StreamOpen dest, ByteBuf firstData) {
+        try {
+            return dialer.dialEarly(dest, firstData);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** {@link #dial}, with a dialer that throws turned into a failed future, so callers have one path. */
     static CompletableFuture<Conduit> dialSafely(OutboundDialer dialer, StreamOpen dest, String url, ByteBuf firstData) {
         try {

@@ -74,6 +74,21 @@ public final class Router implements OutboundDialer {
         });
     }
 
+    @Override public CompletableFuture<Conduit> dialEarly(StreamOpen dest, ByteBuf firstData) {
+        EffectivePolicy.Snapshot p = policy.snapshot();
+        if (!accelerated(p.accelerate(), dest, null)) return direct.dial(dest.host(), dest.port(), firstData);
+        boolean reduce = p.reduce() && reduction != null;
+        return sessions.sessionWithin(p.failForwardAfter()).thenCompose(session -> {
+            if (session == null) return direct.dial(dest.host(), dest.port(), firstData);
+            TunnelStream stream = session.openNow(dest, reduce ? StreamFlags.REDUCE : 0);
+            ReducingConduit reduced = reduce ? reduction.wrap(stream, farIdentity, dest.hint()) : null;
+            Conduit tunnel = streams.track(reduced != null ? reduced : stream, dest.hostPort(), reduced != null ? reduced.stats() : null);
+            if (firstData != null) tunnel.write(firstData.retainedDuplicate()); // the original stays for a replay
+            return CompletableFuture.completedFuture(new EarlyConduit(tunnel, stream.opened(), firstData,
+                    () -> direct.dial(dest.host(), dest.port(), null)));
+        });
+    }
+
     private CompletableFuture<Conduit> viaTunnel(TunnelSession session, StreamOpen dest, ByteBuf firstData, boolean reduce) {
         // The tunnel takes a duplicate so the original is still there if we must go direct after all.
         ByteBuf copy = firstData == null ? null : firstData.retainedDuplicate();

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 
 /**
  * A static port forward: every accepted connection is dialed to the forward's fixed destination and relayed.
- * There is no protocol to report errors in, so a failed dial resets the client connection.
+ * There is no protocol to report errors in, so a failed dial resets the client connection (through the tunnel, once
+ * the far's refusal arrives: the relay has already started).
  */
 public final class ForwardFrontend {
     private static final Logger LOG = Logger.getLogger(ForwardFrontend.class.getName());
@@ -43,11 +44,14 @@ public final class ForwardFrontend {
         ch.pipeline().addLast("firstBytes", new FirstBytes(first -> dial(ch, dest, dialer, first)));
     }
 
-    /** With the client's first bytes (or null): they go with the dial, so the tunnel's open costs no round trip. */
+    /**
+     * With the client's first bytes (or null): they go with the dial, so the tunnel's open costs no round trip, and
+     * through the tunnel the relay starts before the far answers (an upload fills the first round trip).
+     */
     private static void dial(SocketChannel ch, StreamOpen dest, OutboundDialer dialer, io.netty.buffer.ByteBuf first) {
         // Auto-read is off from here: the client's later bytes wait in the kernel (and its window) until the dial is done.
         ChannelConduit client = ChannelConduit.attach(ch);
-        CompletableFuture<Conduit> dialed = OutboundDialer.dialSafely(dialer, dest, null, first);
+        CompletableFuture<Conduit> dialed = OutboundDialer.dialEarlySafely(dialer, dest, first);
         dialed.whenComplete((upstream, err) -> {
             if (err != null) {
                 LOG.log(Level.FINE, () -> "forward to " + dest + " failed: " + DialFailures.unwrap(err).getMessage());
