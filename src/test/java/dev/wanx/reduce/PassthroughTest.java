@@ -187,11 +187,14 @@ class PassthroughTest {
         int off = 0;
         for (; off < 1_200_000; off += 50_000) assertTrue(p.write(data, off, 50_000)); // > 1 MiB + a max chunk
         Transfer.NEAR_LOOP.submit(() -> { }).get(); // every write chunked and its look-up queued
-        first.countDown();
+        // The second hold is queued before the first is released: released first, the queued look-ups could finish,
+        // turn the stream PASSTHROUGH and queue the tail's look-up ahead of the second hold on a loaded machine
+        // (seen once in a full run: the passthrough bytes then went, as they should with no look-up pending).
         near.store().submit(() -> {
             holding.countDown();
             return second.await(30, TimeUnit.SECONDS);
         });
+        first.countDown();
         assertTrue(holding.await(30, TimeUnit.SECONDS)); // every earlier look-up is done...
         Transfer.NEAR_LOOP.submit(() -> { }).get();        // ...and emitted
         assertEquals(Reason.NOT_LEARNED_ENCRYPTED, p.n.stats().reason(), p.n.stats().toString());
