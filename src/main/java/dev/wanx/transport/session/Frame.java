@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * Layout in docs/PROTOCOL.md, "Session frames". All integers big-endian.
  *
  * <pre>
- * OPEN    type=1 | stream u64 | flags u8 | hint u8 | port u16 | hostLen u8 | host | data...   (data at offset 0)
+ * OPEN    type=1 | stream u64 | flags u8 | hint u8 | port u16 | hostLen u8 | host | [early u32] | data...
+ *                  (data at offset 0; early present when flags has {@link #OPEN_EARLY})
  * OPEN_OK type=2 | stream u64
  * DATA    type=3 | stream u64 | offset u64 | flags u8 (1=FIN) | data...
  * RESET   type=4 | stream u64 | code u8 | reasonLen u8 | reason (UTF-8)
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
  * FEATURES type=11 | bits u32 | ... (what this end reads beyond protocol v1; sent first, once per session)
  * DATA_V  type=12 | stream varint | offset varint | flags u8 | data...   (DATA in 7 header bytes instead of 18;
  *                  sent only to a peer whose FEATURES has {@link #FEATURE_DATA_V})
+ * ALLOWANCE type=13 | max u64   (early credit granted for the streams the receiver opens, cumulative)
  * </pre>
  * Varints are QUIC's (RFC 9000 §16): the top two bits of the first byte give the length, 1, 2, 4 or 8 bytes.
  * A type not listed here is ignored by the receiver (see {@link #minSize}): new frame types must be session-level and
@@ -31,7 +33,13 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Frame {
     public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8, CONFIG = 9, ANNOUNCE = 10,
-            FEATURES = 11, DATA_V = 12;
+            FEATURES = 11, DATA_V = 12, ALLOWANCE = 13;
+    /**
+     * OPEN flag (the byte's top bit, outside {@link dev.wanx.transport.StreamFlags}' range): a u32 after the host says
+     * how much of the peer's ALLOWANCE this stream takes as credit beyond the initial window. Only to a peer that
+     * sent ALLOWANCE.
+     */
+    public static final int OPEN_EARLY = 0x80;
     public static final int FLAG_FIN = 1;
     /** FEATURES bit: this end reads DATA_V. */
     public static final int FEATURE_DATA_V = 1;
@@ -52,15 +60,33 @@ public final class Frame {
     // ---- OPEN ----
     public static int openHeaderSize(StreamOpen o) { return OPEN_HEADER_FIXED + hostBytes(o).length; }
 
+    /** With {@code early} > 0 the header carries it (and sets {@link #OPEN_EARLY}). */
+    public static int openHeaderSize(StreamOpen o, long early) { return openHeaderSize(o) + (early > 0 ? 4 : 0); }
+
     private static byte[] hostBytes(StreamOpen o) { return o.host().getBytes(StandardCharsets.UTF_8); }
 
     /** Writes an OPEN header; the caller appends up to (max - header) bytes of first data. */
     public static ByteBuf open(ByteBufAllocator alloc, long id, int flags, StreamOpen o, int dataCapacity) {
+        return open(alloc, id, flags, o, 0, dataCapacity);
+    }
+
+    /** An OPEN taking {@code early} bytes of the peer's ALLOWANCE (0: none, no field). */
+    public static ByteBuf open(ByteBufAllocator alloc, long id, int flags, StreamOpen o, long early, int dataCapacity) {
         byte[] host = hostBytes(o);
         if (host.length > 255) throw new IllegalArgumentException("host too long");
-        ByteBuf b = alloc.buffer(OPEN_HEADER_FIXED + host.length + dataCapacity);
-        b.writeByte(OPEN).writeLong(id).writeByte(flags).writeByte(o.hint().code).writeShort(o.port()).writeByte(host.length).writeBytes(host);
+        if (early < 0 || early > 0xFFFF_FFFFL) throw new IllegalArgumentException("early credit out of range: " + early);
+        ByteBuf b = alloc.buffer(OPEN_HEADER_FIXED + host.length + (early > 0 ? 4 : 0) + dataCapacity);
+        b.writeByte(OPEN).writeLong(id).writeByte(early > 0 ? flags | OPEN_EARLY : flags).writeByte(o.hint().code)
+                .writeShort(o.port()).writeByte(host.length).writeBytes(host);
+        if (early > 0) b.writeInt((int) early);
         return b;
+    }
+
+    /** OPEN's early credit (0 without {@link #OPEN_EARLY}), or -1 if the field does not fit the frame (malformed). */
+    public static long openEarly(ByteBuf f) {
+        if ((f.getUnsignedByte(f.readerIndex() + 9) & OPEN_EARLY) == 0) return 0;
+        int at = f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 13);
+        return at + 4 <= f.writerIndex() ? f.getUnsignedInt(at) : -1;
     }
 
     /** Parses OPEN's destination; returns null if malformed. */
@@ -77,11 +103,12 @@ public final class Frame {
 
     /** Index where OPEN's first data starts. */
     public static int openDataIndex(ByteBuf f) {
-        return f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 13);
+        int early = (f.getUnsignedByte(f.readerIndex() + 9) & OPEN_EARLY) != 0 ? 4 : 0;
+        return f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 13) + early;
     }
 
-    /** OPEN's stream flags ({@link dev.wanx.transport.StreamFlags}). */
-    public static int openFlags(ByteBuf f) { return f.getUnsignedByte(f.readerIndex() + 9); }
+    /** OPEN's stream flags ({@link dev.wanx.transport.StreamFlags}), without {@link #OPEN_EARLY}. */
+    public static int openFlags(ByteBuf f) { return f.getUnsignedByte(f.readerIndex() + 9) & ~OPEN_EARLY; }
 
     // ---- OPEN_OK ----
     public static ByteBuf openOk(ByteBufAllocator alloc, long id) {
@@ -213,6 +240,13 @@ public final class Frame {
         return b;
     }
 
+    // ---- ALLOWANCE ----
+    public static ByteBuf allowance(ByteBufAllocator alloc, long max) {
+        return alloc.buffer(9).writeByte(ALLOWANCE).writeLong(max);
+    }
+
+    public static long allowanceMax(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
+
     // ---- FEATURES ----
     public static ByteBuf features(ByteBufAllocator alloc, int bits) {
         return alloc.buffer(5).writeByte(FEATURES).writeInt(bits);
@@ -261,6 +295,7 @@ public final class Frame {
             case DATA -> DATA_HEADER;
             case DATA_V -> 4; // the real check is dataHeaderSize(f): the varints say how long the header is
             case FEATURES -> 5;
+            case ALLOWANCE -> 9;
             case RESET -> 11;
             case CREDIT -> 17;
             case CLOSE -> 2;

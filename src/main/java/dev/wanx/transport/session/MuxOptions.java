@@ -23,6 +23,15 @@ public record MuxOptions(long maxWindow, long sessionBudget, long sendHighWater,
         return new MuxOptions(16L << 20, 64L << 20, 1L << 20, 256L << 10, 8192, 1000);
     }
 
+    /**
+     * Early credit a new stream takes from its peer's ALLOWANCE: what a grown window starts at (a quarter of the
+     * largest), less the initial window every stream has anyway.
+     */
+    public long earlyPerStream() { return Math.max(0, maxWindow / 4 - INITIAL_WINDOW); }
+
+    /** The ALLOWANCE this end grants its peer at the start: two streams' early credit in flight at once. */
+    public long earlyAllowance() { return 2 * earlyPerStream(); }
+
     public MuxOptions withPeerSilenceMs(long ms) {
         return new MuxOptions(maxWindow, sessionBudget, sendHighWater, sendLowWater, maxPeerStreams, ms);
     }

@@ -50,6 +50,16 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final int advertisedFeatures;
     /** What the peer's FEATURES said it reads (0 until it arrives, and from a peer that sends none); loop only. */
     private int peerFeatures;
+
+    // Early credit (ALLOWANCE), loop only. Granted to the peer for the streams it opens: a new stream may then send
+    // more than the initial window before its first CREDIT, which comes a round trip after its OPEN.
+    private long allowanceGranted;   // the max in our last ALLOWANCE
+    private long allowanceClaimed;   // what the peer's OPENs took of it
+    private long allowanceOwed;      // claims not given back yet: the budget was short
+    private long placeholderEarly;   // bytes peer streams received beyond their credit before their OPEN arrived
+    // ... and granted by the peer for the streams this end opens (0 from an end that sends no ALLOWANCE).
+    private long peerAllowance;
+    private long allowanceUsed;
     private boolean unknownLogged;
     private volatile boolean active = true;
     private boolean pumping;
@@ -95,6 +105,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             link.setFrameSplitter(Frame::split);
             if (advertisedFeatures >= 0) { // first frame of the session: the peer learns what it may send early on
                 link.send(Frame.features(alloc, advertisedFeatures));
+                allowanceGranted = options.earlyAllowance();
+                if (allowanceGranted > 0) link.send(Frame.allowance(alloc, allowanceGranted));
                 link.flush();
             }
         });
@@ -121,9 +133,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             outstandingCredit += MuxOptions.INITIAL_WINDOW;
             streamsOpen++;
             streamsTotal++;
-            int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest));
+            long early = takeEarly(s);
+            int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest, early));
             int inOpen = firstData == null ? 0 : Math.min(room, firstData.readableBytes());
-            ByteBuf f = Frame.open(alloc, id, 0, dest, inOpen);
+            ByteBuf f = Frame.open(alloc, id, 0, dest, early, inOpen);
             if (inOpen > 0) f.writeBytes(firstData, inOpen);
             s.sentInOpen(inOpen);
             bytesSent += inOpen;
@@ -156,7 +169,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             outstandingCredit += MuxOptions.INITIAL_WINDOW;
             streamsOpen++;
             streamsTotal++;
-            link.send(Frame.open(alloc, id, flags, dest, 0));
+            link.send(Frame.open(alloc, id, flags, dest, takeEarly(s), 0));
             s.widenAtStart();
             watchPeer();
             link.flush();
@@ -276,6 +289,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 peerFeatures = Frame.featureBits(f);
                 return;
             }
+            if (type == Frame.ALLOWANCE) {
+                peerAllowance = Math.max(peerAllowance, Frame.allowanceMax(f)); // cumulative: frames may come reordered
+                return;
+            }
             int dataHeader = Frame.isData(type) ? Frame.dataHeaderSize(f) : 0;
             if (dataHeader < 0) {
                 protocolError("malformed frame type " + type + " length " + f.readableBytes());
@@ -375,8 +392,29 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             resetStream(s, "malformed OPEN");
             return;
         }
+        long early = Frame.openEarly(f);
+        if (early < 0) {
+            resetStream(s, "malformed OPEN");
+            return;
+        }
+        if (allowanceClaimed + early > allowanceGranted) {
+            protocolError("OPEN took " + early + " bytes of early credit, " + (allowanceGranted - allowanceClaimed) + " left");
+            return;
+        }
         s.setOpenInfo(dest);
         s.flags = Frame.openFlags(f);
+        placeholderEarly -= s.earlyHeld;
+        s.earlyHeld = 0;
+        if (early > 0) {
+            allowanceClaimed += early;
+            outstandingCredit += early;
+            s.grantEarly(early);
+            giveBackAllowance(early);
+        }
+        if (s.receivedEnd() > s.advertisedMax) { // data that came before its OPEN went beyond what the OPEN took
+            resetStream(s, "peer exceeded flow-control credit");
+            return;
+        }
         int dataAt = Frame.openDataIndex(f);
         int n = f.writerIndex() - dataAt;
         if (n > 0) {
@@ -503,6 +541,39 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         link.flush();
     }
 
+    /** Early credit for a stream this end opens now: what the peer's ALLOWANCE has left, up to a start window. */
+    private long takeEarly(MuxStream s) {
+        long e = Math.min(options.earlyPerStream(), peerAllowance - allowanceUsed);
+        if (e <= 0) return 0;
+        allowanceUsed += e;
+        s.addEarlyCredit(e);
+        return e;
+    }
+
+    /** Raises the peer's ALLOWANCE by what an OPEN took, while the session's budget has room for it (else later). */
+    private void giveBackAllowance(long n) {
+        allowanceOwed += n;
+        long unclaimed = allowanceGranted - allowanceClaimed;
+        long give = Math.min(allowanceOwed, options.sessionBudget() - outstandingCredit - unclaimed);
+        if (give <= 0) return;
+        allowanceOwed -= give;
+        allowanceGranted += give;
+        sendControl(Frame.allowance(alloc, allowanceGranted));
+    }
+
+    /**
+     * A peer stream whose OPEN has not arrived got data beyond its credit (its OPEN, lost or late, takes early credit):
+     * kept while all such bytes fit what the peer may have taken of its ALLOWANCE. False: a violation.
+     */
+    boolean holdEarly(MuxStream s, long beyondCredit) {
+        long more = beyondCredit - s.earlyHeld;
+        if (more <= 0) return true;
+        if (placeholderEarly + more > allowanceGranted - allowanceClaimed) return false;
+        placeholderEarly += more;
+        s.earlyHeld = beyondCredit;
+        return true;
+    }
+
     /** Whether stream data goes as DATA_V (the peer said it reads it). Loop only. */
     boolean compactData() { return (peerFeatures & Frame.FEATURE_DATA_V) != 0; }
 
@@ -569,6 +640,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     void onStreamFinished(MuxStream s) {
         if (streams.remove(s.id) == null) return;
         outstandingCredit -= s.outstandingCredit();
+        placeholderEarly -= s.earlyHeld;
+        s.earlyHeld = 0;
+        if (allowanceOwed > 0) giveBackAllowance(0);
         streamsOpen--;
         if (!s.local) peerStreamsOpen--;
     }

@@ -218,6 +218,19 @@ final class MuxStream implements TunnelStream, IncomingStream {
         if (sink != null) sink.onWritabilityChanged(now);
     }
 
+    /** A stream this end opens takes early credit from the peer's ALLOWANCE: it may send that much more at once. */
+    void addEarlyCredit(long n) { peerMax += n; }
+
+    /** A peer stream's OPEN took early credit: its window starts that much larger (already counted by the session). */
+    void grantEarly(long n) { advertisedMax += n; }
+
+    /** Bytes beyond the credit held for this peer stream while its OPEN had not come (session's accounting). */
+    long earlyHeld;
+    private long receivedEnd;
+
+    /** The highest stream offset received so far. */
+    long receivedEnd() { return receivedEnd; }
+
     void onCredit(long max) {
         if (max > peerMax) {
             peerMax = max;
@@ -233,10 +246,11 @@ final class MuxStream implements TunnelStream, IncomingStream {
     /** Takes ownership of {@code data}. Returns an error text on a protocol violation, else null. */
     String onData(long offset, ByteBuf data, boolean fin) {
         long end = offset + data.readableBytes();
-        if (end > advertisedMax) {
+        if (end > advertisedMax && (local || openSeen || !session.holdEarly(this, end - advertisedMax))) {
             data.release();
             return "peer exceeded flow-control credit";
         }
+        receivedEnd = Math.max(receivedEnd, end);
         if (fin) {
             if (finOffset >= 0 && finOffset != end) {
                 data.release();
