@@ -50,16 +50,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final int advertisedFeatures;
     /** What the peer's FEATURES said it reads (0 until it arrives, and from a peer that sends none); loop only. */
     private int peerFeatures;
-
-    // Early credit (ALLOWANCE), loop only. Granted to the peer for the streams it opens: a new stream may then send
-    // more than the initial window before its first CREDIT, which comes a round trip after its OPEN.
-    private long allowanceGranted;   // the max in our last ALLOWANCE
-    private long allowanceClaimed;   // what the peer's OPENs took of it
-    private long allowanceOwed;      // claims not given back yet: the budget was short
-    private long placeholderEarly;   // bytes peer streams received beyond their credit before their OPEN arrived
-    // ... and granted by the peer for the streams this end opens (0 from an end that sends no ALLOWANCE).
-    private long peerAllowance;
-    private long allowanceUsed;
+    private final EarlyCredit early;
     private boolean unknownLogged;
     private volatile boolean active = true;
     private boolean pumping;
@@ -92,6 +83,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     /** @param advertisedFeatures the FEATURES bits this end sends, or {@link #NO_FEATURES_FRAME} */
     MuxSession(FrameLink link, boolean initiator, MuxOptions options, LongSupplier clock, int advertisedFeatures) {
         this.advertisedFeatures = advertisedFeatures;
+        this.early = new EarlyCredit(options.earlyPerStream());
         this.link = link;
         this.clock = clock;
         this.liveness = new PeerLiveness(TimeUnit.MILLISECONDS.toNanos(options.peerSilenceMs()), clock.getAsLong());
@@ -105,8 +97,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             link.setFrameSplitter(Frame::split);
             if (advertisedFeatures >= 0) { // first frame of the session: the peer learns what it may send early on
                 link.send(Frame.features(alloc, advertisedFeatures));
-                allowanceGranted = options.earlyAllowance();
-                if (allowanceGranted > 0) link.send(Frame.allowance(alloc, allowanceGranted));
+                long allowance = early.start(options.earlyAllowance());
+                if (allowance > 0) link.send(Frame.allowance(alloc, allowance));
                 link.flush();
             }
         });
@@ -290,7 +282,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             if (type == Frame.ALLOWANCE) {
-                peerAllowance = Math.max(peerAllowance, Frame.allowanceMax(f)); // cumulative: frames may come reordered
+                early.onPeerAllowance(Frame.allowanceMax(f));
                 return;
             }
             int dataHeader = Frame.isData(type) ? Frame.dataHeaderSize(f) : 0;
@@ -392,24 +384,23 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             resetStream(s, "malformed OPEN");
             return;
         }
-        long early = Frame.openEarly(f);
-        if (early < 0) {
+        long took = Frame.openEarly(f);
+        if (took < 0) {
             resetStream(s, "malformed OPEN");
             return;
         }
-        if (allowanceClaimed + early > allowanceGranted) {
-            protocolError("OPEN took " + early + " bytes of early credit, " + (allowanceGranted - allowanceClaimed) + " left");
+        if (!early.claim(took)) {
+            protocolError("OPEN took " + took + " bytes of early credit, " + early.unclaimed() + " left");
             return;
         }
         s.setOpenInfo(dest);
         s.flags = Frame.openFlags(f);
-        placeholderEarly -= s.earlyHeld;
+        early.release(s.earlyHeld);
         s.earlyHeld = 0;
-        if (early > 0) {
-            allowanceClaimed += early;
-            outstandingCredit += early;
-            s.grantEarly(early);
-            giveBackAllowance(early);
+        if (took > 0) {
+            outstandingCredit += took;
+            s.grantEarly(took);
+            giveBackAllowance();
         }
         if (s.receivedEnd() > s.advertisedMax) { // data that came before its OPEN went beyond what the OPEN took
             resetStream(s, "peer exceeded flow-control credit");
@@ -543,22 +534,15 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     /** Early credit for a stream this end opens now: what the peer's ALLOWANCE has left, up to a start window. */
     private long takeEarly(MuxStream s) {
-        long e = Math.min(options.earlyPerStream(), peerAllowance - allowanceUsed);
-        if (e <= 0) return 0;
-        allowanceUsed += e;
-        s.addEarlyCredit(e);
+        long e = early.take();
+        if (e > 0) s.addEarlyCredit(e);
         return e;
     }
 
-    /** Raises the peer's ALLOWANCE by what an OPEN took, while the session's budget has room for it (else later). */
-    private void giveBackAllowance(long n) {
-        allowanceOwed += n;
-        long unclaimed = allowanceGranted - allowanceClaimed;
-        long give = Math.min(allowanceOwed, options.sessionBudget() - outstandingCredit - unclaimed);
-        if (give <= 0) return;
-        allowanceOwed -= give;
-        allowanceGranted += give;
-        sendControl(Frame.allowance(alloc, allowanceGranted));
+    /** Raises the peer's ALLOWANCE by what OPENs took, while the session's budget has room for it (else later). */
+    private void giveBackAllowance() {
+        long max = early.giveBack(options.sessionBudget() - outstandingCredit);
+        if (max >= 0) sendControl(Frame.allowance(alloc, max));
     }
 
     /**
@@ -566,11 +550,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
      * kept while all such bytes fit what the peer may have taken of its ALLOWANCE. False: a violation.
      */
     boolean holdEarly(MuxStream s, long beyondCredit) {
-        long more = beyondCredit - s.earlyHeld;
-        if (more <= 0) return true;
-        if (placeholderEarly + more > allowanceGranted - allowanceClaimed) return false;
-        placeholderEarly += more;
-        s.earlyHeld = beyondCredit;
+        long held = early.hold(s.earlyHeld, beyondCredit);
+        if (held < 0) return false;
+        s.earlyHeld = held;
         return true;
     }
 
@@ -640,9 +622,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     void onStreamFinished(MuxStream s) {
         if (streams.remove(s.id) == null) return;
         outstandingCredit -= s.outstandingCredit();
-        placeholderEarly -= s.earlyHeld;
+        early.release(s.earlyHeld);
         s.earlyHeld = 0;
-        if (allowanceOwed > 0) giveBackAllowance(0);
+        if (early.owes()) giveBackAllowance();
         streamsOpen--;
         if (!s.local) peerStreamsOpen--;
     }
