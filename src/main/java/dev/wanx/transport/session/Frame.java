@@ -58,24 +58,27 @@ public final class Frame {
     }
 
     // ---- OPEN ----
-    public static int openHeaderSize(StreamOpen o) { return OPEN_HEADER_FIXED + hostBytes(o).length; }
+    /** OPEN's bytes before its first data; with {@code early} > 0 the header carries it (and sets {@link #OPEN_EARLY}). */
+    public static int openHeaderSize(StreamOpen o, long early) {
+        return OPEN_HEADER_FIXED + hostBytes(o).length + earlyFieldSize(early);
+    }
 
-    /** With {@code early} > 0 the header carries it (and sets {@link #OPEN_EARLY}). */
-    public static int openHeaderSize(StreamOpen o, long early) { return openHeaderSize(o) + (early > 0 ? 4 : 0); }
+    private static int earlyFieldSize(long early) { return early > 0 ? 4 : 0; }
+
+    /** Bytes of OPEN's early field: 4 when its flags have {@link #OPEN_EARLY}, else 0. */
+    private static int earlyFieldSize(ByteBuf f) { return (f.getUnsignedByte(f.readerIndex() + 9) & OPEN_EARLY) != 0 ? 4 : 0; }
 
     private static byte[] hostBytes(StreamOpen o) { return o.host().getBytes(StandardCharsets.UTF_8); }
 
-    /** Writes an OPEN header; the caller appends up to (max - header) bytes of first data. */
-    public static ByteBuf open(ByteBufAllocator alloc, long id, int flags, StreamOpen o, int dataCapacity) {
-        return open(alloc, id, flags, o, 0, dataCapacity);
-    }
-
-    /** An OPEN taking {@code early} bytes of the peer's ALLOWANCE (0: none, no field). */
+    /**
+     * Writes an OPEN header taking {@code early} bytes of the peer's ALLOWANCE (0: none, no field); the caller appends
+     * up to (max - header) bytes of first data.
+     */
     public static ByteBuf open(ByteBufAllocator alloc, long id, int flags, StreamOpen o, long early, int dataCapacity) {
         byte[] host = hostBytes(o);
         if (host.length > 255) throw new IllegalArgumentException("host too long");
         if (early < 0 || early > 0xFFFF_FFFFL) throw new IllegalArgumentException("early credit out of range: " + early);
-        ByteBuf b = alloc.buffer(OPEN_HEADER_FIXED + host.length + (early > 0 ? 4 : 0) + dataCapacity);
+        ByteBuf b = alloc.buffer(OPEN_HEADER_FIXED + host.length + earlyFieldSize(early) + dataCapacity);
         b.writeByte(OPEN).writeLong(id).writeByte(early > 0 ? flags | OPEN_EARLY : flags).writeByte(o.hint().code)
                 .writeShort(o.port()).writeByte(host.length).writeBytes(host);
         if (early > 0) b.writeInt((int) early);
@@ -84,7 +87,7 @@ public final class Frame {
 
     /** OPEN's early credit (0 without {@link #OPEN_EARLY}), or -1 if the field does not fit the frame (malformed). */
     public static long openEarly(ByteBuf f) {
-        if ((f.getUnsignedByte(f.readerIndex() + 9) & OPEN_EARLY) == 0) return 0;
+        if (earlyFieldSize(f) == 0) return 0;
         int at = f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 13);
         return at + 4 <= f.writerIndex() ? f.getUnsignedInt(at) : -1;
     }
@@ -103,8 +106,7 @@ public final class Frame {
 
     /** Index where OPEN's first data starts. */
     public static int openDataIndex(ByteBuf f) {
-        int early = (f.getUnsignedByte(f.readerIndex() + 9) & OPEN_EARLY) != 0 ? 4 : 0;
-        return f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 13) + early;
+        return f.readerIndex() + OPEN_HEADER_FIXED + f.getUnsignedByte(f.readerIndex() + 13) + earlyFieldSize(f);
     }
 
     /** OPEN's stream flags ({@link dev.wanx.transport.StreamFlags}), without {@link #OPEN_EARLY}. */
