@@ -29,15 +29,7 @@ class MuxDataVTest {
         far.setAcceptor(MuxSessionTest.ECHO);
     }
 
-    @AfterEach void tearDown() throws Exception {
-        if (near != null) {
-            near.close("test over");
-            near.closeFuture().get(5, TimeUnit.SECONDS);
-            far.closeFuture().get(5, TimeUnit.SECONDS);
-        }
-        nearLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        farLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-    }
+    @AfterEach void tearDown() throws Exception { MuxSessionTest.closeAll(near, far, nearLoop, farLoop); }
 
     /** Echoes {@code size} random bytes through one stream and checks them; returns nothing, asserts. */
     private void echo(int size) throws Exception {

@@ -12,7 +12,6 @@ import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,23 +45,7 @@ class MuxEarlyCreditTest {
         });
     }
 
-    @AfterEach void tearDown() throws Exception {
-        if (near != null) {
-            near.close("test over");
-            near.closeFuture().get(5, TimeUnit.SECONDS);
-            far.closeFuture().get(5, TimeUnit.SECONDS);
-        }
-        nearLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        farLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-    }
-
-    private static void waitUntil(BooleanSupplier c) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > until) fail("timed out");
-            Thread.sleep(5);
-        }
-    }
+    @AfterEach void tearDown() throws Exception { MuxSessionTest.closeAll(near, far, nearLoop, farLoop); }
 
     /** Flushes both loops twice over: every frame sent so far has been handled. */
     private void settle() throws Exception {
@@ -79,7 +62,7 @@ class MuxEarlyCreditTest {
         TunnelStream s = near.openNow(new StreamOpen("o", 1, Hint.RAW), 0);
         long before = near.stats().bytesSent();
         s.write(Unpooled.wrappedBuffer(MuxSessionTest.random(8 << 20, 1)));
-        waitUntil(() -> near.stats().bytesSent() - before >= INITIAL);
+        MuxSessionTest.waitUntil(() -> near.stats().bytesSent() - before >= INITIAL);
         Thread.sleep(200); // room for a (buggy) sender to overrun
         settle();
         return near.stats().bytesSent() - before;
@@ -89,7 +72,7 @@ class MuxEarlyCreditTest {
         connect(Frame.FEATURES_READ, false);
         assertTrue(EARLY > 0);
         assertEquals(INITIAL + EARLY, sentWithoutAnAnswer());
-        waitUntil(() -> far.stats().bytesReceived() == INITIAL + EARLY);
+        MuxSessionTest.waitUntil(() -> far.stats().bytesReceived() == INITIAL + EARLY);
         assertTrue(far.isActive(), "within the credit the OPEN took: no violation");
         assertEquals(1, far.stats().streamsOpen(), "the stream is up at the far");
     }

@@ -38,7 +38,10 @@ class MuxSessionTest {
         far.setAcceptor(acceptor);
     }
 
-    @AfterEach void tearDown() throws Exception {
+    @AfterEach void tearDown() throws Exception { closeAll(near, far, nearLoop, farLoop); }
+
+    /** Every session test's end: closes the pair (if a test made one) and stops both loops. */
+    static void closeAll(MuxSession near, MuxSession far, EventLoop nearLoop, EventLoop farLoop) throws Exception {
         if (near != null) {
             near.close("test over");
             near.closeFuture().get(5, TimeUnit.SECONDS);
@@ -246,7 +249,7 @@ class MuxSessionTest {
         assertNotNull(cause, "the far side sees an error, not a clean end");
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier c) throws InterruptedException {
+    static void waitUntil(java.util.function.BooleanSupplier c) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > end) fail("condition not reached in 10 s");
