@@ -323,7 +323,10 @@ final class MuxStream implements TunnelStream, IncomingStream {
     }
 
     private void grantCredit() {
-        long target = consumed + window;
+        // Bytes waiting behind a hole are not the reader's backlog: the carrier re-sends the missing frame within a
+        // round trip or so. Counted against the window, one loss in a new stream's first 4 MiB held its sender for
+        // that round trip (lab, 250 ms upload: almost nothing sent for 0.25 s). The session budget still bounds them.
+        long target = consumed + window + (receivedEnd - recvOffset);
         long delta = target - advertisedMax;
         if (delta < window / 4) return; // batch credit updates
         long granted = session.reserveCredit(delta, advertisedMax - consumed);

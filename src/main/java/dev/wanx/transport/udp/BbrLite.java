@@ -49,6 +49,8 @@ public final class BbrLite implements CongestionControl {
     private int fullBwRounds;
     private int cycleIndex;
     private long cycleStartNs;
+    /** A loss was declared since the current PROBE_BW phase began (ends a probe, see {@link #phaseOver}). */
+    private boolean phaseLost;
     private long probeRttDoneNs;
     /**
      * The smallest RTT seen in this PROBE_RTT (Long.MAX_VALUE: none yet). Kept apart from minRttNs, which stays the
@@ -70,6 +72,11 @@ public final class BbrLite implements CongestionControl {
      * at most an eighth of a BDP queued on the way, and its delivery-rate samples then show the link's real rate.
      */
     private static final double RESTART_GAIN = 2;
+    /**
+     * At most this many packets in flight is an idle pipe: a side that only acked (the other direction of a download)
+     * still has a CREDIT or PING out when its own upload starts (lab: 907 bytes), and that upload is a restart too.
+     */
+    private static final int IDLE_INFLIGHT_PACKETS = 2;
     private long restartBytesLeft;
     private long roundAcked;
     private long roundLost;
@@ -206,8 +213,14 @@ public final class BbrLite implements CongestionControl {
         if (minRttStampNs == 0) {
             minRttStampNs = nowNs;
         }
-        if (bytesInFlight == 0 && mode == Mode.PROBE_BW && btlBw > 0) {
-            restartBytesLeft = bdp() / 4; // a restart from idle: a response, or the start of a transfer
+        if (bytesInFlight <= IDLE_INFLIGHT_PACKETS * mss && mode == Mode.PROBE_BW && btlBw > 0) {
+            if (restartBytesLeft == 0) {
+                restartBytesLeft = bdp() / 4; // a restart from idle: a response, or the start of a transfer
+            }
+            cycleIndex = 2; // and a cruise: not the drain, nor a probe that would queue on top of the restart's burst
+            cycleStartNs = nowNs;
+            pacingGain = CYCLE[cycleIndex];
+            phaseLost = false;
         }
         restartBytesLeft = Math.max(0, restartBytesLeft - bytes);
     }
@@ -338,10 +351,11 @@ public final class BbrLite implements CongestionControl {
                 }
                 break;
             case PROBE_BW:
-                if (nowNs - cycleStartNs > Math.max(minRttNs, MIN_ROUND_NS)) {
+                if (phaseOver(nowNs, s.bytesInFlight)) {
                     cycleIndex = (cycleIndex + 1) % CYCLE.length;
                     cycleStartNs = nowNs;
                     pacingGain = CYCLE[cycleIndex];
+                    phaseLost = false;
                 }
                 if (nowNs - minRttStampNs > MIN_RTT_WINDOW_NS) {
                     mode = Mode.PROBE_RTT;
@@ -363,6 +377,24 @@ public final class BbrLite implements CongestionControl {
             default:
                 break;
         }
+    }
+
+    /**
+     * Linux BBR's phase rules, not a fixed min RTT each. A probe (1.25) lasts a min RTT and until it has put 1.25
+     * BDP in flight or seen a loss; a drain (0.75) ends as soon as inflight is down to a BDP. With fixed phases the
+     * cycle ran on while a side only acked (the other direction of a download), so an upload could start in the
+     * drain phase and pace at 0.75 for its first round trip (lab, 250 ms: ~0.1 s of a 3.3 s upload lost). A restart
+     * from idle now starts a cruise ({@link #onPacketSent}), and a drain with nothing queued is skipped.
+     */
+    private boolean phaseOver(long nowNs, long inflight) {
+        boolean fullLength = nowNs - cycleStartNs > Math.max(minRttNs, MIN_ROUND_NS);
+        if (pacingGain > 1) {
+            return fullLength && (phaseLost || inflight >= (long) (pacingGain * bdp()));
+        }
+        if (pacingGain < 1) {
+            return fullLength || inflight <= bdp();
+        }
+        return fullLength;
     }
 
     /** Empties the queue that STARTUP (or a refuted resume) built: pace below the model until inflight is a BDP. */
@@ -396,6 +428,7 @@ public final class BbrLite implements CongestionControl {
         cycleIndex = 2; // start cruising; the probe up comes later in the cycle
         cycleStartNs = nowNs;
         pacingGain = CYCLE[cycleIndex];
+        phaseLost = false;
     }
 
     @Override
@@ -403,6 +436,7 @@ public final class BbrLite implements CongestionControl {
         // Loss alone is not a congestion signal in this model (see class comment); it is only measured,
         // so that the bandwidth samples it depressed can be corrected.
         roundLost += lostBytes;
+        phaseLost = true;
         if (resume == Resume.UNVALIDATED && resumeAckStartNs != 0) {
             resumeLost += lostBytes;
         }

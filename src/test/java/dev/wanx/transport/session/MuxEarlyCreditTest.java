@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** ALLOWANCE: a new stream may send its early credit before its first CREDIT, and not a byte more. */
+/**
+ * Credit before the reader has consumed anything. ALLOWANCE: a new stream may send its early credit before its first
+ * CREDIT, and not a byte more. Bytes behind a hole: they do not use up the window.
+ */
 class MuxEarlyCreditTest {
     private static final long INITIAL = MuxOptions.INITIAL_WINDOW;
     private static final long EARLY = MuxOptions.defaults().earlyPerStream();
@@ -115,6 +118,29 @@ class MuxEarlyCreditTest {
         assertFalse(accepted.isDone(), "reset before it reached the app");
         assertEquals(0, far.stats().streamsOpen());
         assertTrue(far.isActive(), "one stream's violation, not the session's");
+    }
+
+    @Test void bytesBehindAHoleDoNotUseUpTheWindow() throws Exception {
+        connect(Frame.FEATURES_READ, true);
+        settle();
+        byte[] body = MuxSessionTest.random((int) INITIAL, 4);
+        int hole = 8192;
+        nearLoop.submit(() -> {
+            links[0].send(Frame.open(alloc, 1, 0, new StreamOpen("o", 1, Hint.RAW), 0, 0)); // a 1 MiB window
+            for (int off = hole; off < body.length; off += 8192) { // all of it but the first frame, lost on the way
+                links[0].send(Frame.dataHeader(alloc, 1, off, off + 8192 == body.length, 8192).writeBytes(body, off, 8192));
+            }
+            links[0].flush();
+        }).get(5, TimeUnit.SECONDS);
+        settle();
+        assertTrue(links[1].sentTypes.contains(Frame.CREDIT), "the far grants credit while the hole is open: " + links[1].sentTypes);
+        nearLoop.submit(() -> {
+            links[0].send(Frame.dataHeader(alloc, 1, 0, false, hole).writeBytes(body, 0, hole)); // the re-send
+            links[0].flush();
+        }).get(5, TimeUnit.SECONDS);
+        MuxSessionTest.Collector c = accepted.get(5, TimeUnit.SECONDS);
+        assertArrayEquals(MuxSessionTest.sha(body), c.done.get(5, TimeUnit.SECONDS));
+        assertTrue(far.isActive());
     }
 
     @Test void anOpenTakingMoreThanWasGrantedClosesTheSession() throws Exception {

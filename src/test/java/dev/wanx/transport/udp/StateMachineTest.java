@@ -284,6 +284,78 @@ class StateMachineTest {
     }
 
     @Test
+    void anUploadAfterADownloadNeverStartsInTheDrainPhase() {
+        long bw = 12_500_000L;
+        for (int spell = 0; spell < 24; spell++) {
+            BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+            long[] clock = {0};
+            long[] delivered = {0};
+            rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+            // the other direction's transfer: this side only acks, for `spell` round trips of a few hundred bytes
+            for (int i = 0; i < spell; i++) {
+                clock[0] += 100 * MS;
+                long prior = delivered[0];
+                delivered[0] += 900;
+                RateSample s = sample(9_000, 100 * MS, prior, delivered[0]);
+                s.appLimited = true;
+                s.bytesInFlight = 900;
+                cc.onAck(clock[0], s);
+            }
+            // then its own upload: it starts from a pipe holding one CREDIT, at twice the rate for a quarter BDP
+            cc.onPacketSent(clock[0], 1233, 900);
+            assertEquals(2 * bw, cc.pacingRate(), "a restart after " + spell + " round trips of acks");
+            for (long inFlight = 900 + 1233; inFlight < bw / 10 / 4 + 2 * 1233; inFlight += 1233) {
+                cc.onPacketSent(clock[0], 1233, inFlight);
+            }
+            assertEquals(bw, cc.pacingRate(), "then a cruise, no probe on top of the restart's burst");
+            // the first ack of it, with a round trip of data in flight
+            clock[0] += 100 * MS;
+            RateSample first = sample(bw, 100 * MS, delivered[0], delivered[0] + bw / 10);
+            first.bytesInFlight = bw / 10;
+            cc.onAck(clock[0], first);
+            assertTrue(cc.pacingRate() >= bw, "after " + spell + " round trips of acks the upload paced at " + cc.pacingRate());
+        }
+    }
+
+    @Test
+    void aProbeLastsUntilItFillsOrLosesAndADrainEndsWithItsQueue() {
+        BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
+        long[] clock = {0};
+        long[] delivered = {0};
+        long bw = 12_500_000L;
+        long bdp = bw / 10;
+        rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
+        // cruise until the probe comes round (inflight one BDP, no loss)
+        int guard = 0;
+        while (cc.pacingRate() <= bw && guard++ < 20) {
+            clock[0] += 100 * MS;
+            RateSample s = sample(bw, 100 * MS, delivered[0], delivered[0] += bdp);
+            s.bytesInFlight = bdp;
+            cc.onAck(clock[0], s);
+        }
+        assertEquals(bw * 5 / 4, cc.pacingRate(), "probing");
+        // a round trip on, the probe has neither filled 1.25 BDP nor lost: it goes on
+        clock[0] += 150 * MS;
+        RateSample s = sample(bw, 100 * MS, delivered[0], delivered[0] += bdp);
+        s.bytesInFlight = bdp + bdp / 10;
+        cc.onAck(clock[0], s);
+        assertEquals(bw * 5 / 4, cc.pacingRate(), "still probing");
+        // a loss ends it
+        cc.onLoss(clock[0], 1233, bdp);
+        clock[0] += 10 * MS;
+        s = sample(bw, 100 * MS, delivered[0], delivered[0] += 1233);
+        s.bytesInFlight = bdp + bdp / 5;
+        cc.onAck(clock[0], s);
+        assertEquals(bw * 3 / 4, cc.pacingRate(), "draining the probe's queue");
+        // the drain ends as soon as inflight is down to a BDP, well before its round trip
+        clock[0] += 30 * MS;
+        s = sample(bw, 100 * MS, delivered[0], delivered[0] += bdp / 5);
+        s.bytesInFlight = bdp;
+        cc.onAck(clock[0], s);
+        assertEquals(bw, cc.pacingRate(), "cruising again");
+    }
+
+    @Test
     void bbrSendsTheFirstQuarterBdpAfterIdleAtTwiceItsRate() {
         BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
         long[] clock = {0};
@@ -293,7 +365,7 @@ class StateMachineTest {
         assertTrue(cc.state().startsWith("PROBE_BW"), cc.state());
         long steady = cc.pacingRate();
         assertTrue(steady <= bw * 5 / 4, "cruising at the model's rate: " + steady);
-        cc.onPacketSent(clock[0], 1400, 1400);
+        cc.onPacketSent(clock[0], 1400, 10 * 1400);
         assertEquals(steady, cc.pacingRate(), "a packet sent behind others in flight starts nothing");
         // idle, then a response: its first packet leaves an empty pipe
         long quarterBdp = bw / 10 / 4;
@@ -304,7 +376,7 @@ class StateMachineTest {
             cc.onPacketSent(clock[0], 1400, sent);
         }
         cc.onPacketSent(clock[0], 1400, sent);
-        assertEquals(steady, cc.pacingRate(), "a quarter BDP later, the model's rate again");
+        assertEquals(bw, cc.pacingRate(), "a quarter BDP later, the model's rate again (a cruise, not a probe)");
     }
 
     /** Acks at {@code rate} (bytes/s) for {@code spanNs}, one per 1233-byte packet, all of the first round. */
