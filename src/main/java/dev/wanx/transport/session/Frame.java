@@ -2,6 +2,7 @@ package dev.wanx.transport.session;
 
 import dev.wanx.transport.Hint;
 import dev.wanx.transport.StreamOpen;
+import dev.wanx.transport.QuicVarint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ public final class Frame {
 
     public static long streamId(ByteBuf f) {
         int i = f.readerIndex() + 1;
-        return type(f) == DATA_V ? getVarint(f, i) : f.getLong(i);
+        return type(f) == DATA_V ? QuicVarint.get(f, i) : f.getLong(i);
     }
 
     // ---- OPEN ----
@@ -127,8 +128,8 @@ public final class Frame {
         ByteBuf b = alloc.buffer(dataHeaderSize(id, offset, compact) + dataCapacity);
         if (compact) {
             b.writeByte(DATA_V);
-            writeVarint(b, id);
-            writeVarint(b, offset);
+            QuicVarint.write(b, id);
+            QuicVarint.write(b, offset);
         } else {
             b.writeByte(DATA).writeLong(id).writeLong(offset);
         }
@@ -137,7 +138,7 @@ public final class Frame {
 
     /** Header bytes of a DATA or DATA_V frame for this stream and offset. */
     public static int dataHeaderSize(long id, long offset, boolean compact) {
-        return compact ? 1 + varintSize(id) + varintSize(offset) + 1 : DATA_HEADER;
+        return compact ? 1 + QuicVarint.size(id) + QuicVarint.size(offset) + 1 : DATA_HEADER;
     }
 
     /** True for the two stream-data frame types. */
@@ -151,9 +152,9 @@ public final class Frame {
         if (type(f) == DATA) return n >= DATA_HEADER ? DATA_HEADER : -1;
         int i = f.readerIndex();
         if (n < 2) return -1;
-        int a = varintSize(f, i + 1);
+        int a = QuicVarint.sizeAt(f, i + 1);
         if (n < 1 + a + 1) return -1;
-        int b = varintSize(f, i + 1 + a);
+        int b = QuicVarint.sizeAt(f, i + 1 + a);
         int h = 1 + a + b + 1;
         return n >= h ? h : -1;
     }
@@ -161,7 +162,7 @@ public final class Frame {
     public static long dataOffset(ByteBuf f) {
         int i = f.readerIndex();
         if (type(f) == DATA) return f.getLong(i + 9);
-        return getVarint(f, i + 1 + varintSize(f, i + 1));
+        return QuicVarint.get(f, i + 1 + QuicVarint.sizeAt(f, i + 1));
     }
 
     public static boolean dataFin(ByteBuf f) {
@@ -256,35 +257,6 @@ public final class Frame {
 
     /** The bits of a FEATURES frame; later fields a newer peer may add are ignored. */
     public static int featureBits(ByteBuf f) { return f.getInt(f.readerIndex() + 1); }
-
-    // ---- varints (QUIC's: 2-bit length prefix) ----
-    public static int varintSize(long v) {
-        if (v < 0 || v > MAX_VARINT) throw new IllegalArgumentException("varint out of range: " + v);
-        return v < (1 << 6) ? 1 : v < (1 << 14) ? 2 : v < (1L << 30) ? 4 : 8;
-    }
-
-    public static final long MAX_VARINT = (1L << 62) - 1;
-
-    static void writeVarint(ByteBuf b, long v) {
-        switch (varintSize(v)) {
-            case 1 -> b.writeByte((int) v);
-            case 2 -> b.writeShort((int) v | 0x4000);
-            case 4 -> b.writeInt((int) v | 0x8000_0000);
-            default -> b.writeLong(v | 0xC000_0000_0000_0000L);
-        }
-    }
-
-    /** Length of the varint starting at {@code index}, from its first byte. */
-    static int varintSize(ByteBuf b, int index) { return 1 << (b.getUnsignedByte(index) >>> 6); }
-
-    static long getVarint(ByteBuf b, int index) {
-        return switch (varintSize(b, index)) {
-            case 1 -> b.getUnsignedByte(index);
-            case 2 -> b.getUnsignedShort(index) & 0x3FFF;
-            case 4 -> b.getUnsignedInt(index) & 0x3FFF_FFFFL;
-            default -> b.getLong(index) & MAX_VARINT;
-        };
-    }
 
     /**
      * Minimum size of a well-formed frame of the given type, or -1 for a type this end does not know (the session

@@ -19,6 +19,7 @@ public final class AckTracker {
     private long maxAckDelayNs;
     private long reportFloor = -1;
     private int lastRanges;
+    private boolean compact;
     /** An ACK at once after this many ack-eliciting packets (in order); at 100 Mbit/s every 2nd cost ~9 % of the link. */
     static final int ACK_EVERY = 4;
 
@@ -26,6 +27,15 @@ public final class AckTracker {
         this.received = new RangeSet(maxRanges);
         this.maxAckDelayNs = maxAckDelayNs;
         this.startNs = startNs;
+    }
+
+    /** Whether the peer's hello said it reads ACK_V: then ACKs go in that shorter form. */
+    public void peerReadsAckV(boolean reads) { this.compact = reads; }
+
+    /** The most bytes an ACK of {@code ranges} ranges may take in the form this tracker writes. */
+    public int maxAckSize(int ranges) {
+        return compact ? Frames.ACK_V_MAX_FIXED + (ranges - 1) * Frames.ACK_V_MAX_PER_RANGE
+                : Frames.ACK_FIXED + (ranges - 1) * Frames.ACK_PER_RANGE;
     }
 
     /** Sets the max ack delay, e.g. to a quarter of the smoothed RTT. */
@@ -76,7 +86,8 @@ public final class AckTracker {
             n--; // the peer already knows about these (an ACK that said so was acked)
         }
         long delayMicros = Math.max(0, (nowNs - largestRecvTimeNs) / 1000);
-        Frames.writeAck(out, delayMicros, (largestRecvTimeNs - startNs) / 1000, s, e, n);
+        if (compact) Frames.writeAckV(out, delayMicros, (largestRecvTimeNs - startNs) / 1000, s, e, n);
+        else Frames.writeAck(out, delayMicros, (largestRecvTimeNs - startNs) / 1000, s, e, n);
         lastRanges = n;
         unackedEliciting = 0;
         ackPending = false;

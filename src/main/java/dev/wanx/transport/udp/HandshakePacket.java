@@ -110,7 +110,7 @@ public final class HandshakePacket {
             b[1 + i] = (byte) (unixMillis >>> (56 - 8 * i));
         }
         // The top bits: an end from before them reads a larger max, which it caps by its own.
-        int field = maxPayload | READS_FILLED | KEEPS_TAIL;
+        int field = maxPayload | READS_FILLED | KEEPS_TAIL | READS_ACK_V;
         b[9] = (byte) (field >>> 8);
         b[10] = (byte) field;
         return b;
@@ -120,6 +120,14 @@ public final class HandshakePacket {
     static final int READS_FILLED = 0x8000;
     /** Next bit: this end keeps its last {@link TailParity#SLOTS} datagrams, so a bulk run's tail may get parity. */
     static final int KEEPS_TAIL = 0x4000;
+
+    /** Next bit: this end reads ACK_V frames. An end from before it reads a max payload 8192 larger, capped by its own. */
+    static final int READS_ACK_V = 0x2000;
+
+    /** Whether the hello's sender reads ACK_V frames (older ends would drop a packet holding one as malformed). */
+    public static boolean helloReadsAckV(byte[] hello) {
+        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x20) != 0;
+    }
 
     /** Whether the hello's sender keeps {@link TailParity#SLOTS} datagrams for parity (older ends keep 256). */
     public static boolean helloKeepsTail(byte[] hello) {
@@ -155,7 +163,7 @@ public final class HandshakePacket {
         if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {
             return 1200;
         }
-        return Math.max(1200, ((hello[9] & 0x3f) << 8) | (hello[10] & 0xff));
+        return Math.max(1200, ((hello[9] & 0x1f) << 8) | (hello[10] & 0xff));
     }
 
     /** Unix millis in a hello, or -1 if it is not a hello of this version. */

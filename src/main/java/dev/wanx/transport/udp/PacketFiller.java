@@ -54,9 +54,10 @@ final class PacketFiller {
         }
         if (!ackDue && acks.hasAckToSend()) { // piggyback an ACK that is not yet due only where it fits
             int spare = room - plain.writerIndex() - parityIn.filledSize();
-            if (spare >= Frames.ACK_FIXED) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
+            int fixed = acks.maxAckSize(1);
+            if (spare >= fixed) { // (a negative remainder would divide to 0 and "fit" one range: an oversized packet)
                 parityIn.writeFilled(plain);
-                int fit = (spare - Frames.ACK_FIXED) / Frames.ACK_PER_RANGE + 1;
+                int fit = (spare - fixed) / (acks.maxAckSize(2) - fixed) + 1;
                 ackLargest = acks.writeAck(plain, now, Math.min(fit, ACK_RANGES_PER_PACKET));
             }
         }

@@ -205,9 +205,7 @@ public final class UdpCarrier {
             });
             link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.initiatorToResponder()), new AeadPacketCipher(keys.responderToInitiator()),
                     opts, far, rtt, channel.alloc(), link, now, RANDOM.nextLong()));
-            link.connection().peerMaxPayload(HandshakePacket.helloMaxPayload(hello));
-            link.connection().peerReadsFilled(HandshakePacket.helloReadsFilled(hello));
-            link.connection().peerKeepsTail(HandshakePacket.helloKeepsTail(hello));
+            link.connection().peerHello(hello);
             link.setAnnouncement(HandshakePacket.announcement(hello));
             recorder = PathRecorder.start(paths, context, link, true);
             // Confirm the keys to the far end at once (it may be waiting for proof before anything else).

@@ -107,6 +107,17 @@ public final class UdpConnection implements Frames.Visitor {
     /** Largest frame for new sends: what fits a packet of the validated path MTU. */
     public int maxFrameSize() { return pathMtu().current() - Frames.DATA_OVERHEAD; }
 
+    /** What the peer's hello says it takes in and reads (see {@link HandshakePacket#writeHello}). */
+    public void peerHello(byte[] hello) {
+        peerMaxPayload(HandshakePacket.helloMaxPayload(hello));
+        peerReadsFilled(HandshakePacket.helloReadsFilled(hello));
+        peerKeepsTail(HandshakePacket.helloKeepsTail(hello));
+        peerReadsAckV(HandshakePacket.helloReadsAckV(hello));
+    }
+
+    /** Whether the peer's hello said it reads ACK_V: then our ACKs take that shorter form. */
+    public void peerReadsAckV(boolean reads) { acks.peerReadsAckV(reads); }
+
     /** Whether the peer's hello said it reads FILLED frames (an older one would drop the whole packet). */
     public void peerReadsFilled(boolean reads) {
         parityIn.peerReadsFilled(reads);

@@ -237,9 +237,7 @@ public final class UdpServer implements Closeable {
         });
         link.attach(new UdpConnection(cid, new AeadPacketCipher(keys.responderToInitiator()), new AeadPacketCipher(keys.initiatorToResponder()),
                 opts, sender, opts.initialRttMs() * 1_000_000L, channel.alloc(), link, now, random.nextLong()));
-        link.connection().peerMaxPayload(HandshakePacket.helloMaxPayload(hello));
-        link.connection().peerReadsFilled(HandshakePacket.helloReadsFilled(hello));
-        link.connection().peerKeepsTail(HandshakePacket.helloKeepsTail(hello));
+        link.connection().peerHello(hello);
         recorder[0] = PathRecorder.start(paths, PathContext.ofPeer(r.remoteStatic(), sender), link, false);
         sessions.put(cid, new Session(link, reply));
         handshakes++;

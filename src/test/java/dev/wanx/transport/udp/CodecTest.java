@@ -46,6 +46,8 @@ class CodecTest {
         Frames.writePing(b);
         Frames.writeAck(b, 1500, 99, new long[] {90, 50, 0}, new long[] {100, 80, 40}, 3);
         Frames.writeData(b, 7, Unpooled.copiedBuffer("hello", java.nio.charset.StandardCharsets.UTF_8));
+        // every varint length: 1, 2, 4 and 8 bytes
+        Frames.writeAckV(b, 70_000, 1L << 31, new long[] {(1L << 40) - 10, 300, 0}, new long[] {1L << 40, 16_000, 200}, 3);
         Frames.writePathChallenge(b, -5);
         Frames.writePathResponse(b, 6);
         Frames.writeFilled(b, new long[] {17, 23}, 2);
@@ -58,7 +60,8 @@ class CodecTest {
     void framesRoundTrip() {
         Rec r = new Rec();
         assertTrue(Frames.decode(allFrames(), new AckFrame(), r));
-        assertEquals(List.of("ping", "ack 100 d1500 t99 90-100 50-80 0-40", "data 7 hello", "challenge -5", "response 6", "filled 17",
+        assertEquals(List.of("ping", "ack 100 d1500 t99 90-100 50-80 0-40", "data 7 hello",
+                "ack 1099511627776 d70000 t2147483648 1099511627766-1099511627776 300-16000 0-200", "challenge -5", "response 6", "filled 17",
                 "filled 23", "close 3 bye"), r.seen);
     }
 
@@ -109,6 +112,47 @@ class CodecTest {
         ByteBuf neg = Unpooled.buffer();
         Frames.writeAck(neg, 0, 0, new long[] {-3}, new long[] {2}, 1); // below zero
         assertFalse(Frames.decode(neg, new AckFrame(), new Rec()));
+    }
+
+    @Test
+    void malformedAckVRejectedAndItsShorterThanAck() {
+        ByteBuf below = Unpooled.buffer();
+        Frames.writeAckV(below, 0, 0, new long[] {10, 5}, new long[] {12, 8}, 2);
+        below.setByte(below.writerIndex() - 2, 60); // the gap now reaches below packet 0
+        assertFalse(Frames.decode(below, new AckFrame(), new Rec()));
+        ByteBuf zero = Unpooled.buffer().writeByte(Frames.ACK_V).writeByte(5).writeByte(0).writeByte(0).writeByte(0).writeByte(0);
+        assertFalse(Frames.decode(zero, new AckFrame(), new Rec()), "no ranges");
+        assertFalse(Frames.isAckEliciting(Frames.ACK_V));
+        // an ACK as a receiver at 1 % loss writes it: 7 ranges of a few hundred packets, largest near a million
+        long[] st = new long[7];
+        long[] en = new long[7];
+        for (int i = 0; i < 7; i++) {
+            en[i] = 1_000_000 - 100L * i;
+            st[i] = en[i] - 97;
+        }
+        ByteBuf plain = Unpooled.buffer();
+        ByteBuf compact = Unpooled.buffer();
+        Frames.writeAck(plain, 3_000, 12_345_678, st, en, 7);
+        Frames.writeAckV(compact, 3_000, 12_345_678, st, en, 7);
+        assertEquals(126, plain.readableBytes());
+        assertEquals(32, compact.readableBytes());
+        Rec a = new Rec();
+        Rec b = new Rec();
+        assertTrue(Frames.decode(plain, new AckFrame(), a));
+        assertTrue(Frames.decode(compact, new AckFrame(), b));
+        assertEquals(a.seen, b.seen);
+    }
+
+    @Test
+    void helloBitsLeaveTheMaxPayloadAlone() {
+        byte[] hello = HandshakePacket.writeHello(1, 1399);
+        assertEquals(1399, HandshakePacket.helloMaxPayload(hello));
+        assertTrue(HandshakePacket.helloReadsAckV(hello));
+        assertTrue(HandshakePacket.helloReadsFilled(hello));
+        assertTrue(HandshakePacket.helloKeepsTail(hello));
+        hello[9] &= ~0x20; // an end from before ACK_V
+        assertFalse(HandshakePacket.helloReadsAckV(hello));
+        assertEquals(1399, HandshakePacket.helloMaxPayload(hello));
     }
 
     @Test

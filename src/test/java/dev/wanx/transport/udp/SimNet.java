@@ -131,6 +131,8 @@ final class SimNet implements AutoCloseable {
         b.conn.peerReadsFilled(true);
         a.conn.peerKeepsTail(true);
         b.conn.peerKeepsTail(true);
+        a.conn.peerReadsAckV(true);
+        b.conn.peerReadsAckV(true);
     }
 
     /** Timers fire this much after they are due, as an event loop's do; 0 = exactly on time. */
