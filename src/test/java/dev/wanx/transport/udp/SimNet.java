@@ -149,8 +149,12 @@ final class SimNet implements AutoCloseable {
     /** Drops the datagrams from A it matches (a targeted loss); null for none. */
     java.util.function.Predicate<ByteBuf> dropFromA;
 
+    /** Sees every datagram B sends, before the link (plaintext with {@code plain}); null for none. */
+    java.util.function.Consumer<ByteBuf> observeFromB;
+
     private void transmit(End from, ByteBuf d) {
         int dir = from.index;
+        if (dir == 1 && observeFromB != null) observeFromB.accept(d);
         boolean repair = (d.getByte(d.readerIndex()) & 0x0f) == PacketHeader.TYPE_REPAIR;
         int limit = repair ? maxDatagram + Fec.REPAIR_FIXED : maxDatagram;
         if (d.readableBytes() > limit) {
