@@ -42,10 +42,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private long nextLocalId;
     private final long localParity;
     private volatile Consumer<IncomingStream> acceptor;
-    /** Listeners of the session-level messages (CONFIG, ANNOUNCE), by frame type; loop only. */
-    private final java.util.Map<Integer, Consumer<byte[]>> messageListeners = new java.util.HashMap<>();
-    /** The latest message of each type that came before any listener (loop only). */
-    private final java.util.Map<Integer, byte[]> pendingMessages = new java.util.HashMap<>();
+    private final SessionMessages messages;
     private volatile long unknownFramesIgnored;
     private final int advertisedFeatures;
     /** What the peer's FEATURES said it reads (0 until it arrives, and from a peer that sends none); loop only. */
@@ -92,6 +89,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.nextLocalId = initiator ? 1 : 2;
         this.localParity = nextLocalId & 1;
         this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
+        this.messages = new SessionMessages(link, alloc, this::onLoop, this::isActive, this::sendControl);
         onLoop(() -> {
             link.setHandler(this);
             link.setFrameSplitter(Frame::split);
@@ -182,40 +180,19 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
      * Sends a CONFIG frame (far to near: the near-side policy's wire form). Any thread. Dropped when the session is
      * closed, or with a warning when it does not fit one frame on this carrier.
      */
-    public void sendConfig(byte[] payload) { sendMessage(Frame.CONFIG, payload); }
+    public void sendConfig(byte[] payload) { messages.send(Frame.CONFIG, payload); }
 
     /** Sends an ANNOUNCE frame (far to near: its announcement again, e.g. when the fleet changed). As {@link #sendConfig}. */
-    public void sendAnnouncement(byte[] payload) { sendMessage(Frame.ANNOUNCE, payload); }
-
-    private void sendMessage(int type, byte[] payload) {
-        byte[] copy = payload.clone();
-        onLoop(() -> {
-            if (!active) return;
-            if (1 + copy.length > link.maxFrameSize()) {
-                LOG.warning("message type " + type + " of " + copy.length + " bytes does not fit a frame on " + link.name()
-                        + " to " + link.peerName() + ", not sent");
-                return;
-            }
-            sendControl(Frame.message(alloc, type, copy));
-        });
-    }
+    public void sendAnnouncement(byte[] payload) { messages.send(Frame.ANNOUNCE, payload); }
 
     /**
      * Receives the peer's CONFIG payloads, on the session's loop. Any thread. A CONFIG that arrived before a
      * listener was set is handed to it at once (only the latest one), so the session may start before the listener.
      */
-    public void setConfigListener(Consumer<byte[]> listener) { setMessageListener(Frame.CONFIG, listener); }
+    public void setConfigListener(Consumer<byte[]> listener) { messages.setListener(Frame.CONFIG, listener); }
 
     /** Receives the peer's ANNOUNCE payloads, as {@link #setConfigListener}. */
-    public void setAnnouncementListener(Consumer<byte[]> listener) { setMessageListener(Frame.ANNOUNCE, listener); }
-
-    private void setMessageListener(int type, Consumer<byte[]> listener) {
-        onLoop(() -> {
-            messageListeners.put(type, listener);
-            byte[] p = pendingMessages.remove(type);
-            if (listener != null && p != null) deliverMessage(listener, p);
-        });
-    }
+    public void setAnnouncementListener(Consumer<byte[]> listener) { messages.setListener(Frame.ANNOUNCE, listener); }
 
     /** Whether the carrier may send FEC parity ({@link FrameLink#setFecAllowed}). Any thread. */
     public void setFecAllowed(boolean allowed) {
@@ -268,7 +245,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             if (type == Frame.CONFIG || type == Frame.ANNOUNCE) {
-                onMessage(type, Frame.messagePayload(f));
+                messages.onMessage(type, Frame.messagePayload(f));
                 return;
             }
             if (type == Frame.PING) {
@@ -349,23 +326,6 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             unknownLogged = true;
             LOG.fine(() -> "session with " + link.peerName() + ": ignoring frames of unknown type " + type
                     + " (length " + length + "), the peer is newer; logged once per session");
-        }
-    }
-
-    private void onMessage(int type, byte[] payload) {
-        Consumer<byte[]> l = messageListeners.get(type);
-        if (l == null) {
-            pendingMessages.put(type, payload); // kept for a listener set later; only the latest counts
-            return;
-        }
-        deliverMessage(l, payload);
-    }
-
-    private void deliverMessage(Consumer<byte[]> l, byte[] payload) {
-        try {
-            l.accept(payload);
-        } catch (RuntimeException e) {
-            LOG.warning("session message listener failed: " + e);
         }
     }
 
