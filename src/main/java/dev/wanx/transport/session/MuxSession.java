@@ -56,8 +56,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     private final LongSupplier clock;
     private final PeerLiveness liveness;
-    private long pingToken;
-    private String localCloseReason;   // why this end closed the link, for the streams' errors
+    private final PeerWatch watch;
 
     private volatile long streamsOpen;
     private volatile long streamsTotal;
@@ -90,6 +89,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.localParity = nextLocalId & 1;
         this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
         this.messages = new SessionMessages(link, alloc, this::onLoop, this::isActive, this::sendControl);
+        this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, this::opensPending,
+                () -> streamsOpen);
         onLoop(() -> {
             link.setHandler(this);
             link.setFrameSplitter(Frame::split);
@@ -100,11 +101,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 link.flush();
             }
         });
-        if (initiator && options.peerSilenceMs() > 0) { // the near watches its far (failover); the far has nowhere to go
-            long every = Math.max(50, options.peerSilenceMs() / 8);
-            io.netty.util.concurrent.ScheduledFuture<?> tick = loop.scheduleAtFixedRate(this::tickPeer, every, every, TimeUnit.MILLISECONDS);
-            closeFuture.whenComplete((c, e) -> tick.cancel(false));
-        }
+        if (initiator) watch.tickUntil(closeFuture); // the near watches its far (failover); the far has nowhere to go
     }
 
     // ---------------- TunnelSession ----------------
@@ -136,7 +133,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 if (firstData.isReadable()) s.write(firstData); // the rest goes as DATA, before OPEN_OK
                 else firstData.release();
             }
-            watchPeer();
+            watch.watchPeer();
             link.flush();
             s.opened.whenComplete((ok, err) -> {
                 if (err != null) result.completeExceptionally(err);
@@ -161,7 +158,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             streamsTotal++;
             link.send(Frame.open(alloc, id, flags, dest, takeEarly(s), 0));
             s.widenAtStart();
-            watchPeer();
+            watch.watchPeer();
             link.flush();
         });
         return s;
@@ -407,67 +404,19 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     @Override public void onClosed(Throwable cause) {
         if (!active) return;
         active = false;
+        String localCloseReason = watch.localCloseReason();
         Throwable c = cause != null ? cause : new IOException(localCloseReason != null ? localCloseReason : "session closed");
         for (MuxStream s : new ArrayList<>(streams.values())) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
         sendReady.clear();
         closeFuture.complete(cause != null || localCloseReason == null ? cause : c);
     }
 
-    // ---------------- liveness (loop) ----------------
-
-    /** A local open went out: unless a check is running, probe the peer and arm the check. */
-    private void watchPeer() {
-        if (options.peerSilenceMs() == 0) return;
-        if (liveness.onLocalOpen(clock.getAsLong())) probePeer();
-    }
-
-    /** Streams moving data while the far went silent: the same check as for an open (see PeerLiveness). */
-    private void tickPeer() {
-        if (!active || streamsOpen == 0) return;
-        long carrierHeard = link.lastHeardNs();
-        if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
-        long rttNs = TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros());
-        if (liveness.onTick(clock.getAsLong(), liveness.limitNs(rttNs))) {
-            probePeer(liveness.tickWindowNs(rttNs));
-            link.flush();
-        }
-    }
-
-    private void probePeer() {
-        probePeer(liveness.limitNs(TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros())));
-    }
-
-    private void probePeer(long windowNs) {
-        link.send(Frame.ping(alloc, Frame.PING, ++pingToken));
-        loop.schedule(this::checkPeer, windowNs, TimeUnit.NANOSECONDS);
-    }
-
-    private void checkPeer() {
-        if (!active) return;
-        boolean opensPending = false;
+    /** Whether a stream this end opened still waits for its OPEN_OK. */
+    private boolean opensPending() {
         for (MuxStream s : streams.values()) {
-            if (s.local && !s.opened.isDone()) {
-                opensPending = true;
-                break;
-            }
+            if (s.local && !s.opened.isDone()) return true;
         }
-        long now = clock.getAsLong();
-        long carrierHeard = link.lastHeardNs(); // acks for packets in flight count: the far is there, just busy
-        if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
-        switch (liveness.onCheck(now, opensPending)) {
-            case DEAD -> {
-                String why = "far silent for " + TimeUnit.NANOSECONDS.toMillis(liveness.silentForNs(now)) + " ms"
-                        + (opensPending ? " while a stream was opening" : " while streams were moving data");
-                LOG.warning(() -> "session with " + link.peerName() + ": " + why);
-                localCloseReason = why;
-                link.close(why);
-            }
-            case CHECK_AGAIN -> {
-                probePeer();
-                link.flush();
-            }
-            case ALIVE -> { }
-        }
+        return false;
     }
 
     // ---------------- called by streams (loop) ----------------
