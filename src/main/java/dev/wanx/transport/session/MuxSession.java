@@ -47,11 +47,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final int advertisedFeatures;
     /** What the peer's FEATURES said it reads (0 until it arrives, and from a peer that sends none); loop only. */
     private int peerFeatures;
-    private final EarlyCredit early;
+    private final SessionCredit credit;
     private boolean unknownLogged;
     private volatile boolean active = true;
     private boolean pumping;
-    private long outstandingCredit;
     private int peerStreamsOpen;
 
     private final LongSupplier clock;
@@ -79,7 +78,6 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     /** @param advertisedFeatures the FEATURES bits this end sends, or {@link #NO_FEATURES_FRAME} */
     MuxSession(FrameLink link, boolean initiator, MuxOptions options, LongSupplier clock, int advertisedFeatures) {
         this.advertisedFeatures = advertisedFeatures;
-        this.early = new EarlyCredit(options.earlyPerStream());
         this.link = link;
         this.clock = clock;
         this.liveness = new PeerLiveness(TimeUnit.MILLISECONDS.toNanos(options.peerSilenceMs()), clock.getAsLong());
@@ -88,6 +86,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.nextLocalId = initiator ? 1 : 2;
         this.localParity = nextLocalId & 1;
         this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
+        this.credit = new SessionCredit(options, alloc, this::sendControl);
         this.messages = new SessionMessages(link, alloc, this::onLoop, this::isActive, this::sendControl);
         this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, this::opensPending,
                 () -> streamsOpen);
@@ -96,7 +95,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             link.setFrameSplitter(Frame::split);
             if (advertisedFeatures >= 0) { // first frame of the session: the peer learns what it may send early on
                 link.send(Frame.features(alloc, advertisedFeatures));
-                long allowance = early.start(options.earlyAllowance());
+                long allowance = credit.startAllowance();
                 if (allowance > 0) link.send(Frame.allowance(alloc, allowance));
                 link.flush();
             }
@@ -117,10 +116,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             long id = nextOpenNowId();
             MuxStream s = new MuxStream(this, id, dest, true);
             streams.put(id, s);
-            outstandingCredit += MuxOptions.INITIAL_WINDOW;
+            credit.onNewStream();
             streamsOpen++;
             streamsTotal++;
-            long early = takeEarly(s);
+            long early = credit.takeEarly(s);
             int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest, early));
             int inOpen = firstData == null ? 0 : Math.min(room, firstData.readableBytes());
             ByteBuf f = Frame.open(alloc, id, 0, dest, early, inOpen);
@@ -153,10 +152,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             streams.put(id, s);
-            outstandingCredit += MuxOptions.INITIAL_WINDOW;
+            credit.onNewStream();
             streamsOpen++;
             streamsTotal++;
-            link.send(Frame.open(alloc, id, flags, dest, takeEarly(s), 0));
+            link.send(Frame.open(alloc, id, flags, dest, credit.takeEarly(s), 0));
             s.widenAtStart();
             watch.watchPeer();
             link.flush();
@@ -256,7 +255,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             if (type == Frame.ALLOWANCE) {
-                early.onPeerAllowance(Frame.allowanceMax(f));
+                credit.onPeerAllowance(Frame.allowanceMax(f));
                 return;
             }
             int dataHeader = Frame.isData(type) ? Frame.dataHeaderSize(f) : 0;
@@ -302,14 +301,13 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         if (!peerId || id <= 0 || peerIds.seen(id)) return null; // finished stream, or our own long gone
         peerIds.markSeen(id);
         // Every stream starts with the initial window granted; refuse new ones rather than overrun memory.
-        if (peerStreamsOpen >= options.maxPeerStreams()
-                || outstandingCredit + MuxOptions.INITIAL_WINDOW > 2 * options.sessionBudget()) {
+        if (peerStreamsOpen >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
             sendControl(Frame.reset(alloc, id, DialError.GENERAL.code, "too many streams"));
             return null;
         }
         s = MuxStream.placeholder(this, id);
         streams.put(id, s);
-        outstandingCredit += MuxOptions.INITIAL_WINDOW;
+        credit.onNewStream();
         peerStreamsOpen++;
         streamsOpen++;
         streamsTotal++;
@@ -346,19 +344,13 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             resetStream(s, "malformed OPEN");
             return;
         }
-        if (!early.claim(took)) {
-            protocolError("OPEN took " + took + " bytes of early credit, " + early.unclaimed() + " left");
+        if (!credit.claimEarly(took)) {
+            protocolError("OPEN took " + took + " bytes of early credit, " + credit.unclaimedEarly() + " left");
             return;
         }
         s.setOpenInfo(dest);
         s.flags = Frame.openFlags(f);
-        early.release(s.earlyHeld);
-        s.earlyHeld = 0;
-        if (took > 0) {
-            outstandingCredit += took;
-            s.grantEarly(took);
-            giveBackAllowance();
-        }
+        credit.onPeerOpen(s, took);
         if (s.receivedEnd() > s.advertisedMax) { // data that came before its OPEN went beyond what the OPEN took
             resetStream(s, "peer exceeded flow-control credit");
             return;
@@ -441,29 +433,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         link.flush();
     }
 
-    /** Early credit for a stream this end opens now: what the peer's ALLOWANCE has left, up to a start window. */
-    private long takeEarly(MuxStream s) {
-        long e = early.take();
-        if (e > 0) s.addEarlyCredit(e);
-        return e;
-    }
-
-    /** Raises the peer's ALLOWANCE by what OPENs took, while the session's budget has room for it (else later). */
-    private void giveBackAllowance() {
-        long max = early.giveBack(options.sessionBudget() - outstandingCredit);
-        if (max >= 0) sendControl(Frame.allowance(alloc, max));
-    }
-
-    /**
-     * A peer stream whose OPEN has not arrived got data beyond its credit (its OPEN, lost or late, takes early credit):
-     * kept while all such bytes fit what the peer may have taken of its ALLOWANCE. False: a violation.
-     */
-    boolean holdEarly(MuxStream s, long beyondCredit) {
-        long held = early.hold(s.earlyHeld, beyondCredit);
-        if (held < 0) return false;
-        s.earlyHeld = held;
-        return true;
-    }
+    SessionCredit credit() { return credit; }
 
     /** Whether stream data goes as DATA_V (the peer said it reads it). Loop only. */
     boolean compactData() { return (peerFeatures & Frame.FEATURE_DATA_V) != 0; }
@@ -504,36 +474,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         if (sent) link.flush();
     }
 
-    /** Grants up to {@code want} more receive credit within the session budget; a stream always gets its minimum. */
-    long reserveCredit(long want, long streamOutstanding) {
-        long room = options.sessionBudget() - outstandingCredit;
-        long grant = Math.min(want, Math.max(room, MuxOptions.MIN_WINDOW - streamOutstanding));
-        if (grant <= 0) return 0;
-        outstandingCredit += grant;
-        return grant;
-    }
-
-    void onConsumed(int n) { outstandingCredit -= n; }
-
-    private long grownWindow = MuxOptions.INITIAL_WINDOW;
-
-    /** A stream's receive window grew (its reader kept up): later streams of this session may start near it. */
-    void noteWindow(long w) {
-        if (w > grownWindow) grownWindow = w;
-    }
-
-    /**
-     * The receive window a new stream starts with: what this session's streams grew to, at most a quarter of the
-     * largest window, so a burst of new streams cannot reserve the whole budget between them.
-     */
-    long startWindow() { return Math.min(grownWindow, options.maxWindow() / 4); }
-
     void onStreamFinished(MuxStream s) {
         if (streams.remove(s.id) == null) return;
-        outstandingCredit -= s.outstandingCredit();
-        early.release(s.earlyHeld);
-        s.earlyHeld = 0;
-        if (early.owes()) giveBackAllowance();
+        credit.onStreamFinished(s);
         streamsOpen--;
         if (!s.local) peerStreamsOpen--;
     }
