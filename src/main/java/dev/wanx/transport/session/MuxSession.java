@@ -13,7 +13,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,7 +36,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final Map<Long, MuxStream> streams = new HashMap<>();
     private final PeerStreamIds peerIds;
-    private final ArrayDeque<MuxStream> sendReady = new ArrayDeque<>();
+    private final SendRotation rotation;
     private final CompletableFuture<Throwable> closeFuture = new CompletableFuture<>();
     private long nextLocalId;
     private final long localParity;
@@ -50,7 +49,6 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final SessionCredit credit;
     private boolean unknownLogged;
     private volatile boolean active = true;
-    private boolean pumping;
     private int peerStreamsOpen;
 
     private final LongSupplier clock;
@@ -86,6 +84,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.nextLocalId = initiator ? 1 : 2;
         this.localParity = nextLocalId & 1;
         this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
+        this.rotation = new SendRotation(link, this::isActive);
         this.credit = new SessionCredit(options, alloc, this::sendControl);
         this.messages = new SessionMessages(link, alloc, this::onLoop, this::isActive, this::sendControl);
         this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, this::opensPending,
@@ -290,7 +289,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         } finally {
             f.release();
         }
-        pump();
+        rotation.pump();
     }
 
     /** The stream a frame belongs to; creates peer streams on first sight (any frame type); null to ignore. */
@@ -390,7 +389,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     }
 
     @Override public void onWritabilityChanged(boolean writable) {
-        if (writable) pump();
+        if (writable) rotation.pump();
     }
 
     @Override public void onClosed(Throwable cause) {
@@ -399,7 +398,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         String localCloseReason = watch.localCloseReason();
         Throwable c = cause != null ? cause : new IOException(localCloseReason != null ? localCloseReason : "session closed");
         for (MuxStream s : new ArrayList<>(streams.values())) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
-        sendReady.clear();
+        rotation.clear();
         closeFuture.complete(cause != null || localCloseReason == null ? cause : c);
     }
 
@@ -444,35 +443,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         link.send(f);
     }
 
-    void markSendReady(MuxStream s) {
-        if (!s.inSendReady && s.hasSendable()) {
-            s.inSendReady = true;
-            sendReady.add(s);
-        }
-        pump();
-    }
-
-    private void pump() {
-        if (pumping || !active) return;
-        pumping = true;
-        boolean sent = false;
-        try {
-            int maxFrame = link.maxFrameSize();
-            while (link.isWritable() && !sendReady.isEmpty()) {
-                MuxStream s = sendReady.poll();
-                s.inSendReady = false;
-                s.sendOne(maxFrame);
-                sent = true;
-                if (s.hasSendable()) {
-                    s.inSendReady = true;
-                    sendReady.add(s);
-                }
-            }
-        } finally {
-            pumping = false;
-        }
-        if (sent) link.flush();
-    }
+    void markSendReady(MuxStream s) { rotation.markReady(s); }
 
     void onStreamFinished(MuxStream s) {
         if (streams.remove(s.id) == null) return;
