@@ -13,9 +13,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -34,12 +31,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final EventLoop loop;
     private final MuxOptions options;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private final Map<Long, MuxStream> streams = new HashMap<>();
-    private final PeerStreamIds peerIds;
+    private final StreamTable streams;
     private final SendRotation rotation;
     private final CompletableFuture<Throwable> closeFuture = new CompletableFuture<>();
-    private long nextLocalId;
-    private final long localParity;
     private volatile Consumer<IncomingStream> acceptor;
     private final SessionMessages messages;
     private volatile long unknownFramesIgnored;
@@ -49,14 +43,11 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final SessionCredit credit;
     private boolean unknownLogged;
     private volatile boolean active = true;
-    private int peerStreamsOpen;
 
     private final LongSupplier clock;
     private final PeerLiveness liveness;
     private final PeerWatch watch;
 
-    private volatile long streamsOpen;
-    private volatile long streamsTotal;
     private volatile long bytesSent;
     private volatile long bytesReceived;
 
@@ -81,14 +72,12 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.liveness = new PeerLiveness(TimeUnit.MILLISECONDS.toNanos(options.peerSilenceMs()), clock.getAsLong());
         this.loop = link.eventLoop();
         this.options = options;
-        this.nextLocalId = initiator ? 1 : 2;
-        this.localParity = nextLocalId & 1;
-        this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
+        this.streams = new StreamTable(initiator);
         this.rotation = new SendRotation(link, this::isActive);
         this.credit = new SessionCredit(options, alloc, this::sendControl);
         this.messages = new SessionMessages(link, alloc, this::onLoop, this::isActive, this::sendControl);
-        this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, this::opensPending,
-                () -> streamsOpen);
+        this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, streams::opensPending,
+                streams::open);
         onLoop(() -> {
             link.setHandler(this);
             link.setFrameSplitter(Frame::split);
@@ -112,12 +101,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 result.completeExceptionally(new DialException(DialError.TUNNEL_DOWN, "session closed"));
                 return;
             }
-            long id = nextOpenNowId();
+            long id = streams.nextLocalId();
             MuxStream s = new MuxStream(this, id, dest, true);
-            streams.put(id, s);
+            streams.add(s);
             credit.onNewStream();
-            streamsOpen++;
-            streamsTotal++;
             long early = credit.takeEarly(s);
             int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest, early));
             int inOpen = firstData == null ? 0 : Math.min(room, firstData.readableBytes());
@@ -142,7 +129,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     }
 
     @Override public TunnelStream openNow(StreamOpen dest, int flags) {
-        long id = nextOpenNowId();
+        long id = streams.nextLocalId();
         MuxStream s = new MuxStream(this, id, dest, true);
         s.flags = flags;
         onLoop(() -> {
@@ -150,23 +137,14 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 s.finish(new DialException(DialError.TUNNEL_DOWN, "session closed"));
                 return;
             }
-            streams.put(id, s);
+            streams.add(s);
             credit.onNewStream();
-            streamsOpen++;
-            streamsTotal++;
             link.send(Frame.open(alloc, id, flags, dest, credit.takeEarly(s), 0));
             s.widenAtStart();
             watch.watchPeer();
             link.flush();
         });
         return s;
-    }
-
-    /** openNow runs on any thread; ids still come from the one counter, taken on the loop's behalf. */
-    private synchronized long nextOpenNowId() {
-        long id = nextLocalId;
-        nextLocalId += 2;
-        return id;
     }
 
     @Override public void setAcceptor(Consumer<IncomingStream> acceptor) { this.acceptor = acceptor; }
@@ -218,7 +196,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     @Override public SessionStats stats() {
         SessionStats c = link.carrierStats();
-        return new SessionStats(streamsOpen, streamsTotal, bytesSent, bytesReceived,
+        return new SessionStats(streams.open(), streams.total(), bytesSent, bytesReceived,
                 c.wireBytesSent(), c.wireBytesReceived(), c.rttMicros(), c.lossRate(), c.rateBps());
     }
 
@@ -296,20 +274,15 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private MuxStream streamFor(long id, int type) {
         MuxStream s = streams.get(id);
         if (s != null) return s;
-        boolean peerId = (id & 1) != localParity;
-        if (!peerId || id <= 0 || peerIds.seen(id)) return null; // finished stream, or our own long gone
-        peerIds.markSeen(id);
+        if (!streams.firstSightOfPeerId(id)) return null; // finished stream, or our own long gone
         // Every stream starts with the initial window granted; refuse new ones rather than overrun memory.
-        if (peerStreamsOpen >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
+        if (streams.peerOpen() >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
             sendControl(Frame.reset(alloc, id, DialError.GENERAL.code, "too many streams"));
             return null;
         }
         s = MuxStream.placeholder(this, id);
-        streams.put(id, s);
+        streams.add(s);
         credit.onNewStream();
-        peerStreamsOpen++;
-        streamsOpen++;
-        streamsTotal++;
         return s;
     }
 
@@ -397,17 +370,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         active = false;
         String localCloseReason = watch.localCloseReason();
         Throwable c = cause != null ? cause : new IOException(localCloseReason != null ? localCloseReason : "session closed");
-        for (MuxStream s : new ArrayList<>(streams.values())) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
+        for (MuxStream s : streams.all()) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
         rotation.clear();
         closeFuture.complete(cause != null || localCloseReason == null ? cause : c);
-    }
-
-    /** Whether a stream this end opened still waits for its OPEN_OK. */
-    private boolean opensPending() {
-        for (MuxStream s : streams.values()) {
-            if (s.local && !s.opened.isDone()) return true;
-        }
-        return false;
     }
 
     // ---------------- called by streams (loop) ----------------
@@ -446,9 +411,6 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     void markSendReady(MuxStream s) { rotation.markReady(s); }
 
     void onStreamFinished(MuxStream s) {
-        if (streams.remove(s.id) == null) return;
-        credit.onStreamFinished(s);
-        streamsOpen--;
-        if (!s.local) peerStreamsOpen--;
+        if (streams.remove(s)) credit.onStreamFinished(s);
     }
 }
