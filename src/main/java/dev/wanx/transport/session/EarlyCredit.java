@@ -4,7 +4,7 @@ package dev.wanx.transport.session;
  * One session's early credit (ALLOWANCE, docs/PROTOCOL.md "Early credit"), both ways: what this end granted its peer
  * for the streams the peer opens, and what the peer granted for the streams this end opens. A new stream's first
  * CREDIT comes a round trip after its OPEN; early credit lets it fill that round trip. Numbers only: the session
- * sends the frames. Loop only.
+ * and {@link SessionCredit} send the frames. Loop only.
  */
 final class EarlyCredit {
     private final long perStream;

@@ -13,10 +13,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -35,35 +31,23 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final EventLoop loop;
     private final MuxOptions options;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private final Map<Long, MuxStream> streams = new HashMap<>();
-    private final PeerStreamIds peerIds;
-    private final ArrayDeque<MuxStream> sendReady = new ArrayDeque<>();
+    private final StreamTable streams;
+    private final SendRotation rotation;
     private final CompletableFuture<Throwable> closeFuture = new CompletableFuture<>();
-    private long nextLocalId;
-    private final long localParity;
     private volatile Consumer<IncomingStream> acceptor;
-    /** Listeners of the session-level messages (CONFIG, ANNOUNCE), by frame type; loop only. */
-    private final java.util.Map<Integer, Consumer<byte[]>> messageListeners = new java.util.HashMap<>();
-    /** The latest message of each type that came before any listener (loop only). */
-    private final java.util.Map<Integer, byte[]> pendingMessages = new java.util.HashMap<>();
+    private final SessionMessages messages;
     private volatile long unknownFramesIgnored;
     private final int advertisedFeatures;
     /** What the peer's FEATURES said it reads (0 until it arrives, and from a peer that sends none); loop only. */
     private int peerFeatures;
-    private final EarlyCredit early;
+    private final SessionCredit credit;
     private boolean unknownLogged;
     private volatile boolean active = true;
-    private boolean pumping;
-    private long outstandingCredit;
-    private int peerStreamsOpen;
 
     private final LongSupplier clock;
     private final PeerLiveness liveness;
-    private long pingToken;
-    private String localCloseReason;   // why this end closed the link, for the streams' errors
+    private final PeerWatch watch;
 
-    private volatile long streamsOpen;
-    private volatile long streamsTotal;
     private volatile long bytesSent;
     private volatile long bytesReceived;
 
@@ -83,30 +67,28 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     /** @param advertisedFeatures the FEATURES bits this end sends, or {@link #NO_FEATURES_FRAME} */
     MuxSession(FrameLink link, boolean initiator, MuxOptions options, LongSupplier clock, int advertisedFeatures) {
         this.advertisedFeatures = advertisedFeatures;
-        this.early = new EarlyCredit(options.earlyPerStream());
         this.link = link;
         this.clock = clock;
         this.liveness = new PeerLiveness(TimeUnit.MILLISECONDS.toNanos(options.peerSilenceMs()), clock.getAsLong());
         this.loop = link.eventLoop();
         this.options = options;
-        this.nextLocalId = initiator ? 1 : 2;
-        this.localParity = nextLocalId & 1;
-        this.peerIds = new PeerStreamIds(initiator ? 2 : 1);
+        this.streams = new StreamTable(initiator);
+        this.rotation = new SendRotation(link, this::isActive);
+        this.credit = new SessionCredit(options, alloc, this::sendControl);
+        this.messages = new SessionMessages(link, alloc, this::onLoop, this::isActive, this::sendControl);
+        this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, streams::opensPending,
+                streams::open);
         onLoop(() -> {
             link.setHandler(this);
             link.setFrameSplitter(Frame::split);
             if (advertisedFeatures >= 0) { // first frame of the session: the peer learns what it may send early on
                 link.send(Frame.features(alloc, advertisedFeatures));
-                long allowance = early.start(options.earlyAllowance());
+                long allowance = credit.startAllowance();
                 if (allowance > 0) link.send(Frame.allowance(alloc, allowance));
                 link.flush();
             }
         });
-        if (initiator && options.peerSilenceMs() > 0) { // the near watches its far (failover); the far has nowhere to go
-            long every = Math.max(50, options.peerSilenceMs() / 8);
-            io.netty.util.concurrent.ScheduledFuture<?> tick = loop.scheduleAtFixedRate(this::tickPeer, every, every, TimeUnit.MILLISECONDS);
-            closeFuture.whenComplete((c, e) -> tick.cancel(false));
-        }
+        if (initiator) watch.tickUntil(closeFuture); // the near watches its far (failover); the far has nowhere to go
     }
 
     // ---------------- TunnelSession ----------------
@@ -119,13 +101,11 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 result.completeExceptionally(new DialException(DialError.TUNNEL_DOWN, "session closed"));
                 return;
             }
-            long id = nextOpenNowId();
+            long id = streams.nextLocalId();
             MuxStream s = new MuxStream(this, id, dest, true);
-            streams.put(id, s);
-            outstandingCredit += MuxOptions.INITIAL_WINDOW;
-            streamsOpen++;
-            streamsTotal++;
-            long early = takeEarly(s);
+            streams.add(s);
+            credit.onNewStream();
+            long early = credit.takeEarly(s);
             int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest, early));
             int inOpen = firstData == null ? 0 : Math.min(room, firstData.readableBytes());
             ByteBuf f = Frame.open(alloc, id, 0, dest, early, inOpen);
@@ -138,7 +118,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 if (firstData.isReadable()) s.write(firstData); // the rest goes as DATA, before OPEN_OK
                 else firstData.release();
             }
-            watchPeer();
+            watch.watchPeer();
             link.flush();
             s.opened.whenComplete((ok, err) -> {
                 if (err != null) result.completeExceptionally(err);
@@ -149,7 +129,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     }
 
     @Override public TunnelStream openNow(StreamOpen dest, int flags) {
-        long id = nextOpenNowId();
+        long id = streams.nextLocalId();
         MuxStream s = new MuxStream(this, id, dest, true);
         s.flags = flags;
         onLoop(() -> {
@@ -157,23 +137,14 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 s.finish(new DialException(DialError.TUNNEL_DOWN, "session closed"));
                 return;
             }
-            streams.put(id, s);
-            outstandingCredit += MuxOptions.INITIAL_WINDOW;
-            streamsOpen++;
-            streamsTotal++;
-            link.send(Frame.open(alloc, id, flags, dest, takeEarly(s), 0));
+            streams.add(s);
+            credit.onNewStream();
+            link.send(Frame.open(alloc, id, flags, dest, credit.takeEarly(s), 0));
             s.widenAtStart();
-            watchPeer();
+            watch.watchPeer();
             link.flush();
         });
         return s;
-    }
-
-    /** openNow runs on any thread; ids still come from the one counter, taken on the loop's behalf. */
-    private synchronized long nextOpenNowId() {
-        long id = nextLocalId;
-        nextLocalId += 2;
-        return id;
     }
 
     @Override public void setAcceptor(Consumer<IncomingStream> acceptor) { this.acceptor = acceptor; }
@@ -182,40 +153,19 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
      * Sends a CONFIG frame (far to near: the near-side policy's wire form). Any thread. Dropped when the session is
      * closed, or with a warning when it does not fit one frame on this carrier.
      */
-    public void sendConfig(byte[] payload) { sendMessage(Frame.CONFIG, payload); }
+    public void sendConfig(byte[] payload) { messages.send(Frame.CONFIG, payload); }
 
     /** Sends an ANNOUNCE frame (far to near: its announcement again, e.g. when the fleet changed). As {@link #sendConfig}. */
-    public void sendAnnouncement(byte[] payload) { sendMessage(Frame.ANNOUNCE, payload); }
-
-    private void sendMessage(int type, byte[] payload) {
-        byte[] copy = payload.clone();
-        onLoop(() -> {
-            if (!active) return;
-            if (1 + copy.length > link.maxFrameSize()) {
-                LOG.warning("message type " + type + " of " + copy.length + " bytes does not fit a frame on " + link.name()
-                        + " to " + link.peerName() + ", not sent");
-                return;
-            }
-            sendControl(Frame.message(alloc, type, copy));
-        });
-    }
+    public void sendAnnouncement(byte[] payload) { messages.send(Frame.ANNOUNCE, payload); }
 
     /**
      * Receives the peer's CONFIG payloads, on the session's loop. Any thread. A CONFIG that arrived before a
      * listener was set is handed to it at once (only the latest one), so the session may start before the listener.
      */
-    public void setConfigListener(Consumer<byte[]> listener) { setMessageListener(Frame.CONFIG, listener); }
+    public void setConfigListener(Consumer<byte[]> listener) { messages.setListener(Frame.CONFIG, listener); }
 
     /** Receives the peer's ANNOUNCE payloads, as {@link #setConfigListener}. */
-    public void setAnnouncementListener(Consumer<byte[]> listener) { setMessageListener(Frame.ANNOUNCE, listener); }
-
-    private void setMessageListener(int type, Consumer<byte[]> listener) {
-        onLoop(() -> {
-            messageListeners.put(type, listener);
-            byte[] p = pendingMessages.remove(type);
-            if (listener != null && p != null) deliverMessage(listener, p);
-        });
-    }
+    public void setAnnouncementListener(Consumer<byte[]> listener) { messages.setListener(Frame.ANNOUNCE, listener); }
 
     /** Whether the carrier may send FEC parity ({@link FrameLink#setFecAllowed}). Any thread. */
     public void setFecAllowed(boolean allowed) {
@@ -246,7 +196,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     @Override public SessionStats stats() {
         SessionStats c = link.carrierStats();
-        return new SessionStats(streamsOpen, streamsTotal, bytesSent, bytesReceived,
+        return new SessionStats(streams.open(), streams.total(), bytesSent, bytesReceived,
                 c.wireBytesSent(), c.wireBytesReceived(), c.rttMicros(), c.lossRate(), c.rateBps());
     }
 
@@ -268,7 +218,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             if (type == Frame.CONFIG || type == Frame.ANNOUNCE) {
-                onMessage(type, Frame.messagePayload(f));
+                messages.onMessage(type, Frame.messagePayload(f));
                 return;
             }
             if (type == Frame.PING) {
@@ -282,7 +232,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             if (type == Frame.ALLOWANCE) {
-                early.onPeerAllowance(Frame.allowanceMax(f));
+                credit.onPeerAllowance(Frame.allowanceMax(f));
                 return;
             }
             int dataHeader = Frame.isData(type) ? Frame.dataHeaderSize(f) : 0;
@@ -317,28 +267,22 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         } finally {
             f.release();
         }
-        pump();
+        rotation.pump();
     }
 
     /** The stream a frame belongs to; creates peer streams on first sight (any frame type); null to ignore. */
     private MuxStream streamFor(long id, int type) {
         MuxStream s = streams.get(id);
         if (s != null) return s;
-        boolean peerId = (id & 1) != localParity;
-        if (!peerId || id <= 0 || peerIds.seen(id)) return null; // finished stream, or our own long gone
-        peerIds.markSeen(id);
+        if (!streams.firstSightOfPeerId(id)) return null; // finished stream, or our own long gone
         // Every stream starts with the initial window granted; refuse new ones rather than overrun memory.
-        if (peerStreamsOpen >= options.maxPeerStreams()
-                || outstandingCredit + MuxOptions.INITIAL_WINDOW > 2 * options.sessionBudget()) {
+        if (streams.peerOpen() >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
             sendControl(Frame.reset(alloc, id, DialError.GENERAL.code, "too many streams"));
             return null;
         }
         s = MuxStream.placeholder(this, id);
-        streams.put(id, s);
-        outstandingCredit += MuxOptions.INITIAL_WINDOW;
-        peerStreamsOpen++;
-        streamsOpen++;
-        streamsTotal++;
+        streams.add(s);
+        credit.onNewStream();
         return s;
     }
 
@@ -349,23 +293,6 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             unknownLogged = true;
             LOG.fine(() -> "session with " + link.peerName() + ": ignoring frames of unknown type " + type
                     + " (length " + length + "), the peer is newer; logged once per session");
-        }
-    }
-
-    private void onMessage(int type, byte[] payload) {
-        Consumer<byte[]> l = messageListeners.get(type);
-        if (l == null) {
-            pendingMessages.put(type, payload); // kept for a listener set later; only the latest counts
-            return;
-        }
-        deliverMessage(l, payload);
-    }
-
-    private void deliverMessage(Consumer<byte[]> l, byte[] payload) {
-        try {
-            l.accept(payload);
-        } catch (RuntimeException e) {
-            LOG.warning("session message listener failed: " + e);
         }
     }
 
@@ -389,19 +316,13 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             resetStream(s, "malformed OPEN");
             return;
         }
-        if (!early.claim(took)) {
-            protocolError("OPEN took " + took + " bytes of early credit, " + early.unclaimed() + " left");
+        if (!credit.claimEarly(took)) {
+            protocolError("OPEN took " + took + " bytes of early credit, " + credit.unclaimedEarly() + " left");
             return;
         }
         s.setOpenInfo(dest);
         s.flags = Frame.openFlags(f);
-        early.release(s.earlyHeld);
-        s.earlyHeld = 0;
-        if (took > 0) {
-            outstandingCredit += took;
-            s.grantEarly(took);
-            giveBackAllowance();
-        }
+        credit.onPeerOpen(s, took);
         if (s.receivedEnd() > s.advertisedMax) { // data that came before its OPEN went beyond what the OPEN took
             resetStream(s, "peer exceeded flow-control credit");
             return;
@@ -441,73 +362,17 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     }
 
     @Override public void onWritabilityChanged(boolean writable) {
-        if (writable) pump();
+        if (writable) rotation.pump();
     }
 
     @Override public void onClosed(Throwable cause) {
         if (!active) return;
         active = false;
+        String localCloseReason = watch.localCloseReason();
         Throwable c = cause != null ? cause : new IOException(localCloseReason != null ? localCloseReason : "session closed");
-        for (MuxStream s : new ArrayList<>(streams.values())) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
-        sendReady.clear();
+        for (MuxStream s : streams.all()) s.finish(new DialException(DialError.TUNNEL_DOWN, "tunnel down: " + c.getMessage(), c));
+        rotation.clear();
         closeFuture.complete(cause != null || localCloseReason == null ? cause : c);
-    }
-
-    // ---------------- liveness (loop) ----------------
-
-    /** A local open went out: unless a check is running, probe the peer and arm the check. */
-    private void watchPeer() {
-        if (options.peerSilenceMs() == 0) return;
-        if (liveness.onLocalOpen(clock.getAsLong())) probePeer();
-    }
-
-    /** Streams moving data while the far went silent: the same check as for an open (see PeerLiveness). */
-    private void tickPeer() {
-        if (!active || streamsOpen == 0) return;
-        long carrierHeard = link.lastHeardNs();
-        if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
-        long rttNs = TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros());
-        if (liveness.onTick(clock.getAsLong(), liveness.limitNs(rttNs))) {
-            probePeer(liveness.tickWindowNs(rttNs));
-            link.flush();
-        }
-    }
-
-    private void probePeer() {
-        probePeer(liveness.limitNs(TimeUnit.MICROSECONDS.toNanos(link.carrierStats().rttMicros())));
-    }
-
-    private void probePeer(long windowNs) {
-        link.send(Frame.ping(alloc, Frame.PING, ++pingToken));
-        loop.schedule(this::checkPeer, windowNs, TimeUnit.NANOSECONDS);
-    }
-
-    private void checkPeer() {
-        if (!active) return;
-        boolean opensPending = false;
-        for (MuxStream s : streams.values()) {
-            if (s.local && !s.opened.isDone()) {
-                opensPending = true;
-                break;
-            }
-        }
-        long now = clock.getAsLong();
-        long carrierHeard = link.lastHeardNs(); // acks for packets in flight count: the far is there, just busy
-        if (carrierHeard != Long.MIN_VALUE) liveness.onHeard(carrierHeard);
-        switch (liveness.onCheck(now, opensPending)) {
-            case DEAD -> {
-                String why = "far silent for " + TimeUnit.NANOSECONDS.toMillis(liveness.silentForNs(now)) + " ms"
-                        + (opensPending ? " while a stream was opening" : " while streams were moving data");
-                LOG.warning(() -> "session with " + link.peerName() + ": " + why);
-                localCloseReason = why;
-                link.close(why);
-            }
-            case CHECK_AGAIN -> {
-                probePeer();
-                link.flush();
-            }
-            case ALIVE -> { }
-        }
     }
 
     // ---------------- called by streams (loop) ----------------
@@ -532,29 +397,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         link.flush();
     }
 
-    /** Early credit for a stream this end opens now: what the peer's ALLOWANCE has left, up to a start window. */
-    private long takeEarly(MuxStream s) {
-        long e = early.take();
-        if (e > 0) s.addEarlyCredit(e);
-        return e;
-    }
-
-    /** Raises the peer's ALLOWANCE by what OPENs took, while the session's budget has room for it (else later). */
-    private void giveBackAllowance() {
-        long max = early.giveBack(options.sessionBudget() - outstandingCredit);
-        if (max >= 0) sendControl(Frame.allowance(alloc, max));
-    }
-
-    /**
-     * A peer stream whose OPEN has not arrived got data beyond its credit (its OPEN, lost or late, takes early credit):
-     * kept while all such bytes fit what the peer may have taken of its ALLOWANCE. False: a violation.
-     */
-    boolean holdEarly(MuxStream s, long beyondCredit) {
-        long held = early.hold(s.earlyHeld, beyondCredit);
-        if (held < 0) return false;
-        s.earlyHeld = held;
-        return true;
-    }
+    SessionCredit credit() { return credit; }
 
     /** Whether stream data goes as DATA_V (the peer said it reads it). Loop only. */
     boolean compactData() { return (peerFeatures & Frame.FEATURE_DATA_V) != 0; }
@@ -565,67 +408,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         link.send(f);
     }
 
-    void markSendReady(MuxStream s) {
-        if (!s.inSendReady && s.hasSendable()) {
-            s.inSendReady = true;
-            sendReady.add(s);
-        }
-        pump();
-    }
-
-    private void pump() {
-        if (pumping || !active) return;
-        pumping = true;
-        boolean sent = false;
-        try {
-            int maxFrame = link.maxFrameSize();
-            while (link.isWritable() && !sendReady.isEmpty()) {
-                MuxStream s = sendReady.poll();
-                s.inSendReady = false;
-                s.sendOne(maxFrame);
-                sent = true;
-                if (s.hasSendable()) {
-                    s.inSendReady = true;
-                    sendReady.add(s);
-                }
-            }
-        } finally {
-            pumping = false;
-        }
-        if (sent) link.flush();
-    }
-
-    /** Grants up to {@code want} more receive credit within the session budget; a stream always gets its minimum. */
-    long reserveCredit(long want, long streamOutstanding) {
-        long room = options.sessionBudget() - outstandingCredit;
-        long grant = Math.min(want, Math.max(room, MuxOptions.MIN_WINDOW - streamOutstanding));
-        if (grant <= 0) return 0;
-        outstandingCredit += grant;
-        return grant;
-    }
-
-    void onConsumed(int n) { outstandingCredit -= n; }
-
-    private long grownWindow = MuxOptions.INITIAL_WINDOW;
-
-    /** A stream's receive window grew (its reader kept up): later streams of this session may start near it. */
-    void noteWindow(long w) {
-        if (w > grownWindow) grownWindow = w;
-    }
-
-    /**
-     * The receive window a new stream starts with: what this session's streams grew to, at most a quarter of the
-     * largest window, so a burst of new streams cannot reserve the whole budget between them.
-     */
-    long startWindow() { return Math.min(grownWindow, options.maxWindow() / 4); }
+    void markSendReady(MuxStream s) { rotation.markReady(s); }
 
     void onStreamFinished(MuxStream s) {
-        if (streams.remove(s.id) == null) return;
-        outstandingCredit -= s.outstandingCredit();
-        early.release(s.earlyHeld);
-        s.earlyHeld = 0;
-        if (early.owes()) giveBackAllowance();
-        streamsOpen--;
-        if (!s.local) peerStreamsOpen--;
+        if (streams.remove(s)) credit.onStreamFinished(s);
     }
 }

@@ -246,7 +246,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
     /** Takes ownership of {@code data}. Returns an error text on a protocol violation, else null. */
     String onData(long offset, ByteBuf data, boolean fin) {
         long end = offset + data.readableBytes();
-        if (end > advertisedMax && (local || openSeen || !session.holdEarly(this, end - advertisedMax))) {
+        if (end > advertisedMax && (local || openSeen || !session.credit().holdEarly(this, end - advertisedMax))) {
             data.release();
             return "peer exceeded flow-control credit";
         }
@@ -298,7 +298,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
         while (readEnabled && !ready.isEmpty() && !closed) {
             ByteBuf b = ready.poll();
             consumed += b.readableBytes();
-            session.onConsumed(b.readableBytes());
+            session.credit().onConsumed(b.readableBytes());
             sink.onData(b);
         }
         if (closed) return;
@@ -316,7 +316,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
      * transfer below the link rate while the window doubled.
      */
     void widenAtStart() {
-        long w = session.startWindow();
+        long w = session.credit().startWindow();
         if (w <= window || closed) return;
         window = w;
         grantCredit();
@@ -329,11 +329,11 @@ final class MuxStream implements TunnelStream, IncomingStream {
         long target = consumed + window + (receivedEnd - recvOffset);
         long delta = target - advertisedMax;
         if (delta < window / 4) return; // batch credit updates
-        long granted = session.reserveCredit(delta, advertisedMax - consumed);
+        long granted = session.credit().reserve(delta, advertisedMax - consumed);
         if (granted <= 0) return;
         advertisedMax += granted;
         if (window < session.options().maxWindow()) window = Math.min(window * 2, session.options().maxWindow());
-        session.noteWindow(window);
+        session.credit().noteWindow(window);
         session.sendControl(Frame.credit(session.alloc(), id, advertisedMax));
     }
 

@@ -7,7 +7,7 @@ package dev.wanx.transport.session;
  * PING goes out with it, the peer answers PONG at once, and if nothing at all is heard from the peer within the
  * limit the session is declared dead. Streams already moving data get the same check from a periodic tick once
  * the peer has been silent for a quarter of the limit (streams idle for a while are left alone: no chatter on a quiet link).
- * Pure state: every method takes {@code nowNs}; the session owns the timer.
+ * Pure state: every method takes {@code nowNs}; {@link PeerWatch} owns the timer.
  */
 final class PeerLiveness {
     enum Verdict { ALIVE, DEAD, CHECK_AGAIN }
