@@ -269,14 +269,8 @@ public final class UdpConnection implements Frames.Visitor {
     @Override
     public void onPing() { elicitingSeen = true; }
 
-    /** The peer rebuilt one of ours from parity: a loss all the same, for the parity policy only (no re-send, no rate cut). */
     @Override
-    public void onFilled(long pn) {
-        SentPacket p = loss.inFlight(pn);
-        if (p == null || !p.ackEliciting || pathMtu().isProbe(pn)) return; // judged lost already, or unknown
-        counters.peerFilled++;
-        parityOut.countLoss(p);
-    }
+    public void onFilled(long pn) { feedback.onFilled(pn); }
 
     @Override
     public void onData(long frameId, ByteBuf data) {
