@@ -9,10 +9,11 @@ import java.net.InetSocketAddress;
  * One established connection as a single-threaded state machine: every input carries {@code nowNs}; it
  * never reads a clock or blocks. Output goes through {@link Io}. Sending: session frames queue, are packed
  * into packets (new packet number every time) under the congestion window and the pacer; frames of lost
- * packets are re-sent in new packets. Receiving: packets are authenticated, deduplicated by packet number,
- * frames deduplicated by frame id (a frame re-sent after a spurious loss is still delivered once).
+ * packets are re-sent in new packets ({@link PacketSender}). Receiving: packets are authenticated, deduplicated by
+ * packet number, frames deduplicated by frame id ({@link PacketReceiver}). This class builds the parts and ties them
+ * together: the peer's hello, the timers (idle, loss, parity trim) and the close.
  */
-public final class UdpConnection implements Frames.Visitor {
+public final class UdpConnection {
     /** What the connection asks of its surroundings (the Netty link in production, a fake in tests). */
     public interface Io {
         /** Sends a datagram and takes ownership of its buffer. */
@@ -33,21 +34,13 @@ public final class UdpConnection implements Frames.Visitor {
     }
 
     private final long cid;
-    private final PacketCipher opener;
     private final UdpOptions opts;
-    private final ByteBufAllocator alloc;
     private final Io io;
-    /** The largest DATA datagram this end sends or takes in: buffers are sized to it. */
-    private final int maxDatagram;
     private final RttEstimator rtt;
     private final LossDetector loss;
     private final CongestionControl cc;
     private final AckTracker acks;
-    private final RangeSet delivered = new RangeSet(1 << 16);
     private final SendQueue queue = new SendQueue();
-    private final PacketHeader header = new PacketHeader();
-    private final AckFrame ackScratch = new AckFrame();
-    private final AckSentLog acksSent = new AckSentLog();
     private final PathValidator paths;
     private final ParitySender parityOut;
     private final ParityReceiver parityIn;
@@ -56,28 +49,24 @@ public final class UdpConnection implements Frames.Visitor {
     private final PmtuProber pmtu;
     private final SendFeedback feedback;
     private final PacketSender sender;
+    private final PacketReceiver receiver;
     public final ConnectionCounters counters = new ConnectionCounters();
 
-    private InetSocketAddress currentFrom;
-
-    private long lastReceivedNs;
     /** Every this long (at the next timer), a connection that moved few packets frees its parity copies. */
     private static final long TRIM_CHECK_NS = 10_000_000_000L;
     private long trimCheckNs;
     private long receivedAtTrimCheck;
     private long sentAtTrimCheck;
     private long nowNs;
-    private boolean elicitingSeen;
     private boolean closed;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
         this.cid = cid;
-        this.opener = opener;
         this.opts = opts;
-        this.alloc = alloc;
         this.io = io;
-        this.maxDatagram = opts.largestDatagram();
+        // The largest DATA datagram this end sends or takes in: buffers are sized to it.
+        int maxDatagram = opts.largestDatagram();
         this.rtt = new RttEstimator(initialRttNs);
         long maxAckDelay = opts.maxAckDelayMs() * 1_000_000L;
         this.loss = new LossDetector(rtt, maxAckDelay);
@@ -86,7 +75,6 @@ public final class UdpConnection implements Frames.Visitor {
         Pacer pacer = new Pacer(4 * opts.maxDatagram());
         DeliveryRateSampler sampler = new DeliveryRateSampler();
         this.paths = new PathValidator(seed);
-        this.lastReceivedNs = nowNs;
         this.trimCheckNs = nowNs;
         this.nowNs = nowNs;
         this.parityOut = new ParitySender(opts.fec(), maxDatagram, cid, rtt, pacer, counters, alloc, io);
@@ -94,9 +82,12 @@ public final class UdpConnection implements Frames.Visitor {
         this.pmtu = new PmtuProber(opts.maxPayload(), loss, out, counters, nowNs);
         this.feedback = new SendFeedback(rtt, loss, cc, sampler, queue, pmtu, parityOut, counters);
         this.parityIn = new ParityReceiver(maxDatagram, TailParity.SLOTS, alloc, counters, acks, this::receive);
+        AckSentLog acksSent = new AckSentLog();
         this.filler = new PacketFiller(acks, acksSent, parityIn, paths, queue, rtt, counters, opts.largestPayload());
         this.sender = new PacketSender(opts, io, counters, loss, cc, pacer, sampler, queue, acks, paths, parityOut, pmtu, out,
                 filler, peer, nowNs);
+        this.receiver = new PacketReceiver(cid, opener, opts, alloc, io, counters, rtt, acks, acksSent, paths, parityIn,
+                feedback, sender, this::terminate, nowNs);
     }
 
     /** Largest frame for new sends: what fits a packet of the validated path MTU. */
@@ -208,98 +199,7 @@ public final class UdpConnection implements Frames.Visitor {
         if (closed) {
             return false;
         }
-        int n = packet.readableBytes();
-        if (header.wrap(packet) && header.type() == PacketHeader.TYPE_REPAIR && header.connectionId() == cid) {
-            return parityIn.onRepair(packet, from, now);
-        }
-        if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
-                || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
-            counters.malformedPackets++;
-            return false;
-        }
-        long pn = header.packetNumber();
-        if (pn < 0 || acks.isDuplicate(pn)) {
-            counters.duplicatePackets++;
-            return false;
-        }
-        if (!delivered.hasRoom(opts.largestPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
-            return false; // too many holes in frame ids to track; not acked, so the peer will re-send
-        }
-        int start = packet.readerIndex();
-        ByteBuf aad = packet.slice(start, PacketHeader.LENGTH);
-        ByteBuf ct = packet.slice(start + PacketHeader.LENGTH, n - PacketHeader.LENGTH);
-        ByteBuf pt = alloc.buffer(n - PacketHeader.LENGTH - PacketCipher.TAG);
-        try {
-            if (!opener.open(pn, aad, ct, pt)) {
-                counters.forgedPackets++;
-                return false;
-            }
-            lastReceivedNs = now;
-            parityIn.store(packet.slice(start, n), pn);
-            counters.packetsReceived++;
-            counters.wireBytesReceived += n;
-            elicitingSeen = false;
-            currentFrom = from;
-            if (!Frames.decode(pt, ackScratch, this)) {
-                counters.malformedPackets++; // authentic but unparseable: a peer bug; drop, do not ack
-                return false;
-            }
-            acks.onPacket(pn, elicitingSeen, now);
-            if (!from.equals(sender.peer()) && pn == acks.largest() && paths.onNewAddress(from, now)) {
-                sender.sendPathChallenge(now);
-            }
-        } finally {
-            pt.release();
-        }
-        return true;
-    }
-
-    @Override
-    public void onPing() { elicitingSeen = true; }
-
-    @Override
-    public void onFilled(long pn) { feedback.onFilled(pn); }
-
-    @Override
-    public void onData(long frameId, ByteBuf data) {
-        elicitingSeen = true;
-        if (!delivered.add(frameId)) {
-            counters.duplicateFrames++;
-            return;
-        }
-        counters.frameBytesReceived += data.readableBytes();
-        io.onFrame(data.retainedSlice()); // zero-copy: shares the packet's plaintext buffer
-    }
-
-    @Override
-    public void onAck(AckFrame ack) {
-        long rttBefore = rtt.hasSample() ? rtt.latestNs() : -1;
-        feedback.onAck(ack, nowNs);
-        acksSent.confirm(ack, acks);
-        if (rttBefore != rtt.latestNs()) {
-            acks.maxAckDelayNs(Math.min(opts.maxAckDelayMs() * 1_000_000L, Math.max(rtt.smoothedNs() / 4, 1_000_000L)));
-        }
-        sender.updateWritability();
-    }
-
-    @Override
-    public void onClose(int code, String reason) {
-        terminate(new UdpCarrierException("peer closed the connection: " + reason));
-    }
-
-    @Override
-    public void onPathChallenge(long token) {
-        elicitingSeen = true;
-        paths.onChallenge(token);
-    }
-
-    @Override
-    public void onPathResponse(long token) {
-        elicitingSeen = true;
-        InetSocketAddress validated = paths.onResponse(token, currentFrom);
-        if (validated != null) {
-            sender.migrate(validated, nowNs);
-        }
+        return receiver.receive(packet, from, now);
     }
 
     // ---------------------------------------------------------------- timers
@@ -312,7 +212,7 @@ public final class UdpConnection implements Frames.Visitor {
         long t = Math.min(acks.ackDeadlineNs(), loss.timerNs());
         t = Math.min(t, sender.timerNs()); // the pacer's wake-up, a keepalive
         t = Math.min(t, parityOut.flushDueNs());
-        t = Math.min(t, lastReceivedNs + opts.idleTimeoutMs() * 1_000_000L);
+        t = Math.min(t, receiver.lastReceivedNs() + opts.idleTimeoutMs() * 1_000_000L);
         return Math.min(t, paths.timerNs());
     }
 
@@ -321,7 +221,7 @@ public final class UdpConnection implements Frames.Visitor {
         if (closed) {
             return;
         }
-        if (now - lastReceivedNs >= opts.idleTimeoutMs() * 1_000_000L) {
+        if (now - receiver.lastReceivedNs() >= opts.idleTimeoutMs() * 1_000_000L) {
             terminate(new UdpCarrierException("idle timeout: nothing from " + sender.peer() + " for " + opts.idleTimeoutMs() + " ms"));
             return;
         }
@@ -372,7 +272,7 @@ public final class UdpConnection implements Frames.Visitor {
     public long bytesInFlight() { return loss.bytesInFlight(); }
 
     /** When the last authenticated packet from the peer arrived (acks included). */
-    public long lastReceivedNs() { return lastReceivedNs; }
+    public long lastReceivedNs() { return receiver.lastReceivedNs(); }
 
     /** One line of the sender's model, for logs and failing tests. */
     public String debugState() {
