@@ -3,7 +3,8 @@ package dev.wanx.transport.udp;
 /**
  * What becomes of our packets, acted on: an ACK or a loss timeout makes the loss detector call each packet acked or
  * lost; acked frames are retired and sampled for the delivery rate, lost ones queued again and the loss classified,
- * and the outcome of the whole ACK or timeout goes to the congestion controller at once.
+ * and the outcome of the whole ACK or timeout goes to the congestion controller at once. A FILLED frame (the peer
+ * rebuilt one of ours from parity) counts for the parity policy only.
  */
 final class SendFeedback implements LossDetector.Listener {
     private final RttEstimator rtt;
@@ -54,6 +55,14 @@ final class SendFeedback implements LossDetector.Listener {
             cc.onLoss(now, lostBytesThisAck, loss.bytesInFlight());
         }
         return probes;
+    }
+
+    /** The peer rebuilt one of ours from parity: a loss all the same, for the parity policy only (no re-send, no rate cut). */
+    void onFilled(long pn) {
+        SentPacket p = loss.inFlight(pn);
+        if (p == null || !p.ackEliciting || pmtu.path().isProbe(pn)) return; // judged lost already, or unknown
+        counters.peerFilled++;
+        parityOut.countLoss(p);
     }
 
     @Override

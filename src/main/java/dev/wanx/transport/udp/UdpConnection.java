@@ -9,10 +9,11 @@ import java.net.InetSocketAddress;
  * One established connection as a single-threaded state machine: every input carries {@code nowNs}; it
  * never reads a clock or blocks. Output goes through {@link Io}. Sending: session frames queue, are packed
  * into packets (new packet number every time) under the congestion window and the pacer; frames of lost
- * packets are re-sent in new packets. Receiving: packets are authenticated, deduplicated by packet number,
- * frames deduplicated by frame id (a frame re-sent after a spurious loss is still delivered once).
+ * packets are re-sent in new packets ({@link PacketSender}). Receiving: packets are authenticated, deduplicated by
+ * packet number, frames deduplicated by frame id ({@link PacketReceiver}). This class builds the parts and ties them
+ * together: the peer's hello, the timers (idle, loss, parity trim) and the close.
  */
-public final class UdpConnection implements Frames.Visitor {
+public final class UdpConnection {
     /** What the connection asks of its surroundings (the Netty link in production, a fake in tests). */
     public interface Io {
         /** Sends a datagram and takes ownership of its buffer. */
@@ -33,23 +34,13 @@ public final class UdpConnection implements Frames.Visitor {
     }
 
     private final long cid;
-    private final PacketCipher opener;
     private final UdpOptions opts;
-    private final ByteBufAllocator alloc;
     private final Io io;
-    /** The largest DATA datagram this end sends or takes in: buffers are sized to it. */
-    private final int maxDatagram;
     private final RttEstimator rtt;
     private final LossDetector loss;
     private final CongestionControl cc;
-    private final Pacer pacer;
-    private final DeliveryRateSampler sampler = new DeliveryRateSampler();
     private final AckTracker acks;
-    private final RangeSet delivered = new RangeSet(1 << 16);
     private final SendQueue queue = new SendQueue();
-    private final PacketHeader header = new PacketHeader();
-    private final AckFrame ackScratch = new AckFrame();
-    private final AckSentLog acksSent = new AckSentLog();
     private final PathValidator paths;
     private final ParitySender parityOut;
     private final ParityReceiver parityIn;
@@ -57,51 +48,46 @@ public final class UdpConnection implements Frames.Visitor {
     private final PacketFiller filler;
     private final PmtuProber pmtu;
     private final SendFeedback feedback;
+    private final PacketSender sender;
+    private final PacketReceiver receiver;
     public final ConnectionCounters counters = new ConnectionCounters();
 
-    private InetSocketAddress peer;
-    private InetSocketAddress currentFrom;
-
-    private boolean writable = true;
-    private int probesDue;
-    private long pacerWakeNs = Long.MAX_VALUE;
-    private long lastElicitingSentNs;
-    private long lastReceivedNs;
     /** Every this long (at the next timer), a connection that moved few packets frees its parity copies. */
     private static final long TRIM_CHECK_NS = 10_000_000_000L;
     private long trimCheckNs;
     private long receivedAtTrimCheck;
     private long sentAtTrimCheck;
     private long nowNs;
-    private boolean elicitingSeen;
     private boolean closed;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
         this.cid = cid;
-        this.opener = opener;
         this.opts = opts;
-        this.peer = peer;
-        this.alloc = alloc;
         this.io = io;
-        this.maxDatagram = opts.largestDatagram();
+        // The largest DATA datagram this end sends or takes in: buffers are sized to it.
+        int maxDatagram = opts.largestDatagram();
         this.rtt = new RttEstimator(initialRttNs);
         long maxAckDelay = opts.maxAckDelayMs() * 1_000_000L;
         this.loss = new LossDetector(rtt, maxAckDelay);
         this.acks = new AckTracker(4096, Math.min(maxAckDelay, initialRttNs / 4), nowNs);
         this.cc = opts.congestionControl().create(opts.maxDatagram(), initialRttNs);
-        this.pacer = new Pacer(4 * opts.maxDatagram());
+        Pacer pacer = new Pacer(4 * opts.maxDatagram());
+        DeliveryRateSampler sampler = new DeliveryRateSampler();
         this.paths = new PathValidator(seed);
-        this.lastReceivedNs = nowNs;
         this.trimCheckNs = nowNs;
-        this.lastElicitingSentNs = nowNs;
         this.nowNs = nowNs;
         this.parityOut = new ParitySender(opts.fec(), maxDatagram, cid, rtt, pacer, counters, alloc, io);
         this.out = new PacketWriter(cid, sealer, opts.largestPayload(), maxDatagram, alloc, counters, parityOut, io);
         this.pmtu = new PmtuProber(opts.maxPayload(), loss, out, counters, nowNs);
         this.feedback = new SendFeedback(rtt, loss, cc, sampler, queue, pmtu, parityOut, counters);
         this.parityIn = new ParityReceiver(maxDatagram, TailParity.SLOTS, alloc, counters, acks, this::receive);
+        AckSentLog acksSent = new AckSentLog();
         this.filler = new PacketFiller(acks, acksSent, parityIn, paths, queue, rtt, counters, opts.largestPayload());
+        this.sender = new PacketSender(opts, io, counters, loss, cc, pacer, sampler, queue, acks, paths, parityOut, pmtu, out,
+                filler, peer, nowNs);
+        this.receiver = new PacketReceiver(cid, opener, opts, alloc, io, counters, rtt, acks, acksSent, paths, parityIn,
+                feedback, sender, this::terminate, nowNs);
     }
 
     /** Largest frame for new sends: what fits a packet of the validated path MTU. */
@@ -141,13 +127,11 @@ public final class UdpConnection implements Frames.Visitor {
 
     public PathMtu pathMtu() { return pmtu.path(); }
 
-    private int datagramSize() { return PacketHeader.LENGTH + pathMtu().current() + PacketCipher.TAG; }
-
-    public boolean isWritable() { return writable; }
+    public boolean isWritable() { return sender.isWritable(); }
 
     public boolean isClosed() { return closed; }
 
-    public InetSocketAddress peer() { return peer; }
+    public InetSocketAddress peer() { return sender.peer(); }
 
     public RttEstimator rtt() { return rtt; }
 
@@ -182,8 +166,7 @@ public final class UdpConnection implements Frames.Visitor {
             frame.release();
             throw new IllegalArgumentException("frame of " + len + " bytes; must be 1.." + max);
         }
-        queue.add(frame);
-        updateWritability();
+        sender.add(frame);
     }
 
     public void flush(long now) {
@@ -191,13 +174,9 @@ public final class UdpConnection implements Frames.Visitor {
         sendPackets(now);
     }
 
-    private void updateWritability() {
-        boolean w = writable
-                ? queue.pendingBytes() <= opts.sendQueueHighWater() && queue.unackedBytes() <= opts.memoryBudget()
-                : queue.pendingBytes() <= opts.sendQueueHighWater() / 2 && queue.unackedBytes() <= opts.memoryBudget() * 3 / 4;
-        if (w != writable) {
-            writable = w;
-            io.onWritabilityChanged(w);
+    private void sendPackets(long now) {
+        if (!closed) {
+            sender.sendPackets(now);
         }
     }
 
@@ -220,221 +199,7 @@ public final class UdpConnection implements Frames.Visitor {
         if (closed) {
             return false;
         }
-        int n = packet.readableBytes();
-        if (header.wrap(packet) && header.type() == PacketHeader.TYPE_REPAIR && header.connectionId() == cid) {
-            return parityIn.onRepair(packet, from, now);
-        }
-        if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
-                || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
-            counters.malformedPackets++;
-            return false;
-        }
-        long pn = header.packetNumber();
-        if (pn < 0 || acks.isDuplicate(pn)) {
-            counters.duplicatePackets++;
-            return false;
-        }
-        if (!delivered.hasRoom(opts.largestPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
-            return false; // too many holes in frame ids to track; not acked, so the peer will re-send
-        }
-        int start = packet.readerIndex();
-        ByteBuf aad = packet.slice(start, PacketHeader.LENGTH);
-        ByteBuf ct = packet.slice(start + PacketHeader.LENGTH, n - PacketHeader.LENGTH);
-        ByteBuf pt = alloc.buffer(n - PacketHeader.LENGTH - PacketCipher.TAG);
-        try {
-            if (!opener.open(pn, aad, ct, pt)) {
-                counters.forgedPackets++;
-                return false;
-            }
-            lastReceivedNs = now;
-            parityIn.store(packet.slice(start, n), pn);
-            counters.packetsReceived++;
-            counters.wireBytesReceived += n;
-            elicitingSeen = false;
-            currentFrom = from;
-            if (!Frames.decode(pt, ackScratch, this)) {
-                counters.malformedPackets++; // authentic but unparseable: a peer bug; drop, do not ack
-                return false;
-            }
-            acks.onPacket(pn, elicitingSeen, now);
-            if (!from.equals(peer) && pn == acks.largest() && paths.onNewAddress(from, now)) {
-                sendPathChallenge(now);
-            }
-        } finally {
-            pt.release();
-        }
-        return true;
-    }
-
-    @Override
-    public void onPing() { elicitingSeen = true; }
-
-    /** The peer rebuilt one of ours from parity: a loss all the same, for the parity policy only (no re-send, no rate cut). */
-    @Override
-    public void onFilled(long pn) {
-        SentPacket p = loss.inFlight(pn);
-        if (p == null || !p.ackEliciting || pathMtu().isProbe(pn)) return; // judged lost already, or unknown
-        counters.peerFilled++;
-        parityOut.countLoss(p);
-    }
-
-    @Override
-    public void onData(long frameId, ByteBuf data) {
-        elicitingSeen = true;
-        if (!delivered.add(frameId)) {
-            counters.duplicateFrames++;
-            return;
-        }
-        counters.frameBytesReceived += data.readableBytes();
-        io.onFrame(data.retainedSlice()); // zero-copy: shares the packet's plaintext buffer
-    }
-
-    @Override
-    public void onAck(AckFrame ack) {
-        long rttBefore = rtt.hasSample() ? rtt.latestNs() : -1;
-        feedback.onAck(ack, nowNs);
-        acksSent.confirm(ack, acks);
-        if (rttBefore != rtt.latestNs()) {
-            acks.maxAckDelayNs(Math.min(opts.maxAckDelayMs() * 1_000_000L, Math.max(rtt.smoothedNs() / 4, 1_000_000L)));
-        }
-        updateWritability();
-    }
-
-    @Override
-    public void onClose(int code, String reason) {
-        terminate(new UdpCarrierException("peer closed the connection: " + reason));
-    }
-
-    @Override
-    public void onPathChallenge(long token) {
-        elicitingSeen = true;
-        paths.onChallenge(token);
-    }
-
-    @Override
-    public void onPathResponse(long token) {
-        elicitingSeen = true;
-        InetSocketAddress validated = paths.onResponse(token, currentFrom);
-        if (validated != null) {
-            peer = validated;
-            counters.migrations++;
-            pathMtu().restart(nowNs); // a new path: its MTU is unknown
-        }
-    }
-
-    private void sendPathChallenge(long now) {
-        InetSocketAddress to = paths.writeChallenge(out.begin(), now);
-        finishControlPacket(to, now);
-    }
-
-    // ---------------------------------------------------------------- send
-
-    private boolean hasFrames() { return !queue.isEmpty(); }
-
-    private void sendPackets(long now) {
-        if (closed) {
-            return;
-        }
-        if (paths.retryDue(now)) {
-            sendPathChallenge(now);
-        }
-        pacerWakeNs = Long.MAX_VALUE;
-        boolean keepalive = now - lastElicitingSentNs >= opts.keepaliveMs() * 1_000_000L && loss.bytesInFlight() == 0;
-        // Less than a packet of new data and no re-sends: whatever goes now cannot fill the pipe, so its
-        // delivery rate says nothing about the path (checked before sending, so these packets carry the mark).
-        int datagram = datagramSize();
-        if (queue.pendingBytes() < datagram && queue.retransmitFrames() == 0 && loss.bytesInFlight() < cc.congestionWindow()) {
-            sampler.onAppLimited(loss.bytesInFlight());
-            parityOut.newBurst();
-        }
-        while (true) {
-            boolean ackDue = acks.ackDeadlineNs() <= now;
-            boolean probe = probesDue > 0;
-            boolean data = hasFrames();
-            if (data && !probe) {
-                if (loss.bytesInFlight() + datagram > cc.congestionWindow()) {
-                    data = false; // an ack will reopen the window
-                } else {
-                    pacer.setRate(cc.pacingRate());
-                    long d = pacer.delayNs(now, datagram);
-                    if (d > 0) {
-                        pacerWakeNs = now + d;
-                        data = false;
-                    }
-                }
-            }
-            if (!ackDue && !probe && !data && !paths.responsePending() && !keepalive) {
-                break;
-            }
-            sendOne(now, data || probe, probe || keepalive);
-            keepalive = false;
-            if (probe) {
-                probesDue--;
-            }
-        }
-        if (!hasFrames() || !queue.hasNew() && loss.bytesInFlight() < cc.congestionWindow() / 2) {
-            sampler.onAppLimited(loss.bytesInFlight());
-        }
-        if (queue.hasNew()) {
-            parityOut.onNewData();
-        } else {
-            SentPacket oldest = loss.oldestInFlight();
-            parityOut.onNoNewData(now, oldest == null ? -1 : oldest.pn);
-            sendTailRepairs(now); // after whatever the window and the pacer let go: re-sends waiting on the window do not hold them
-        }
-        if (!hasFrames()) {
-            parityOut.onIdle(peer, now);
-        } else if (loss.bytesInFlight() + datagram > cc.congestionWindow()) {
-            parityOut.endOfRun(peer, now); // the window holds the rest back a round trip: the parity goes now
-        } else {
-            parityOut.onBusy(); // more data waits on the pacer: no idle clock runs
-        }
-        pmtu.sendDue(peer, now);
-        io.flushDatagrams();
-        updateWritability();
-    }
-
-    /** A bulk run's tail parity, paced like data, once no new data waits (what can go goes first; late repairs are dropped). */
-    private void sendTailRepairs(long now) {
-        while (parityOut.tailDue(now)) {
-            pacer.setRate(cc.pacingRate());
-            long d = pacer.delayNs(now, datagramSize());
-            if (d > 0) {
-                pacerWakeNs = Math.min(pacerWakeNs, now + d);
-                return;
-            }
-            parityOut.sendTail(peer, now, datagramSize() + Fec.REPAIR_FIXED); // the path's current size leaves that room
-        }
-    }
-
-    private void sendOne(long now, boolean withData, boolean needEliciting) {
-        ByteBuf plain = out.begin();
-        SentPacket sp = loss.newPacket();
-        sp.pn = out.nextPn();
-        boolean eliciting = filler.fill(plain, sp, pathMtu().current(), withData, needEliciting, now);
-        sp.ackEliciting = eliciting;
-        sp.backlogged = eliciting && (queue.pendingBytes() > 0 || queue.retransmitFrames() > 0);
-        sp.bytes = out.wireSize();
-        if (eliciting) {
-            sampler.onPacketSent(sp, now, loss.bytesInFlight());
-            cc.onPacketSent(now, sp.bytes, loss.bytesInFlight());
-            pacer.onSent(now, sp.bytes);
-            lastElicitingSentNs = now;
-        }
-        loss.onSent(sp, now);
-        parityOut.beforeSeal(sp);
-        out.seal(peer, false);
-        parityOut.afterSeal(sp, peer, now);
-    }
-
-    /** A packet carrying only path frames, sent to a given address, not tracked for loss (retried on its own timer). */
-    private void finishControlPacket(InetSocketAddress to, long now) {
-        SentPacket sp = loss.newPacket(); // keeps packet numbers dense in the sent log
-        sp.pn = out.nextPn();
-        sp.bytes = out.wireSize();
-        loss.onSent(sp, now);
-        out.seal(to, false);
-        io.flushDatagrams();
+        return receiver.receive(packet, from, now);
     }
 
     // ---------------------------------------------------------------- timers
@@ -445,12 +210,9 @@ public final class UdpConnection implements Frames.Visitor {
             return Long.MAX_VALUE;
         }
         long t = Math.min(acks.ackDeadlineNs(), loss.timerNs());
-        t = Math.min(t, pacerWakeNs);
+        t = Math.min(t, sender.timerNs()); // the pacer's wake-up, a keepalive
         t = Math.min(t, parityOut.flushDueNs());
-        t = Math.min(t, lastReceivedNs + opts.idleTimeoutMs() * 1_000_000L);
-        if (loss.bytesInFlight() == 0) {
-            t = Math.min(t, lastElicitingSentNs + opts.keepaliveMs() * 1_000_000L);
-        }
+        t = Math.min(t, receiver.lastReceivedNs() + opts.idleTimeoutMs() * 1_000_000L);
         return Math.min(t, paths.timerNs());
     }
 
@@ -459,8 +221,8 @@ public final class UdpConnection implements Frames.Visitor {
         if (closed) {
             return;
         }
-        if (now - lastReceivedNs >= opts.idleTimeoutMs() * 1_000_000L) {
-            terminate(new UdpCarrierException("idle timeout: nothing from " + peer + " for " + opts.idleTimeoutMs() + " ms"));
+        if (now - receiver.lastReceivedNs() >= opts.idleTimeoutMs() * 1_000_000L) {
+            terminate(new UdpCarrierException("idle timeout: nothing from " + sender.peer() + " for " + opts.idleTimeoutMs() + " ms"));
             return;
         }
         if (now - trimCheckNs >= TRIM_CHECK_NS) {
@@ -478,23 +240,10 @@ public final class UdpConnection implements Frames.Visitor {
             }
             if (probes > 0) {
                 counters.probes++;
-                probesDue = probes;
-                sampler.onProbeTimeout(now);
-                queueProbeFrames();
+                sender.onProbeTimeout(probes, now);
             }
         }
         sendPackets(now);
-    }
-
-    /** On PTO, re-send the oldest unacked frames (without calling their packet lost) so a lost tail is repaired. */
-    private void queueProbeFrames() {
-        SentPacket oldest = loss.oldestInFlight();
-        if (oldest == null) {
-            return;
-        }
-        for (int i = oldest.frames.size() - 1; i >= 0; i--) {
-            queue.probe(oldest.frames.get(i));
-        }
     }
 
     // ---------------------------------------------------------------- close
@@ -504,8 +253,7 @@ public final class UdpConnection implements Frames.Visitor {
         if (closed) {
             return;
         }
-        Frames.writeClose(out.begin(), 0, reason == null ? "" : reason);
-        finishControlPacket(peer, now);
+        sender.sendClose(reason, now);
         terminate(null);
     }
 
@@ -524,15 +272,15 @@ public final class UdpConnection implements Frames.Visitor {
     public long bytesInFlight() { return loss.bytesInFlight(); }
 
     /** When the last authenticated packet from the peer arrived (acks included). */
-    public long lastReceivedNs() { return lastReceivedNs; }
+    public long lastReceivedNs() { return receiver.lastReceivedNs(); }
 
     /** One line of the sender's model, for logs and failing tests. */
     public String debugState() {
         return cc.state() + " " + pathMtu() + " bw=" + cc.bandwidthEstimate() + "B/s cwnd=" + cc.congestionWindow() + " inflight=" + loss.bytesInFlight()
                 + " pacing=" + cc.pacingRate() + " srtt=" + rtt.smoothedNs() / 1000 + "us minrtt=" + rtt.minNs() / 1000
                 + "us pto#=" + loss.ptoCount() + " pending=" + queue.pendingFrames() + " retxq=" + queue.retransmitFrames()
-                + " unacked=" + queue.unackedBytes() + " writable=" + writable + " nextPn=" + out.nextPn() + " largestAcked=" + loss.largestAcked()
-                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + pacerWakeNs + " " + parityOut;
+                + " unacked=" + queue.unackedBytes() + " writable=" + sender.isWritable() + " nextPn=" + out.nextPn() + " largestAcked=" + loss.largestAcked()
+                + " peerLargest=" + acks.largest() + " lossTimer=" + loss.timerNs() + " ackDeadline=" + acks.ackDeadlineNs() + " pacerWake=" + sender.pacerWakeNs() + " " + parityOut;
     }
 
     public double lossRate() {

@@ -7,9 +7,10 @@
  * ({@code PacketHeader}, {@code Frames}, {@code HandshakePacket}); receiver acks ({@code AckTracker},
  * {@code RangeSet}); sender loss detection ({@code LossDetector}, {@code RttEstimator}, {@code SentPacketQueue});
  * rate ({@code CongestionControl}/{@code BbrLite}, {@code DeliveryRateSampler}, {@code Pacer}); the connection
- * tying them together ({@code UdpConnection}) with its parts ({@code PacketFiller}, {@code PacketWriter},
- * {@code SendFeedback}, {@code ParitySender}, {@code ParityReceiver}, {@code PmtuProber}, {@code PathValidator},
- * {@code AckSentLog}); and the Netty glue ({@code UdpLink}, {@code DatagramInbound}).
+ * tying them together ({@code UdpConnection}) with its parts ({@code PacketSender}, {@code PacketReceiver},
+ * {@code PacketFiller}, {@code PacketWriter}, {@code SendFeedback}, {@code ParitySender}, {@code ParityReceiver},
+ * {@code PmtuProber}, {@code PathValidator}, {@code AckSentLog}); and the Netty glue ({@code UdpLink},
+ * {@code DatagramInbound}).
  * Wire format: {@code docs/PROTOCOL.md, "UDP carrier"}.
  */
 package dev.wanx.transport.udp;

@@ -1,0 +1,165 @@
+package dev.wanx.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+
+/**
+ * A connection's receive path: packets are checked, authenticated, deduplicated by packet number, and their frames
+ * taken in: DATA deduplicated by frame id (a frame re-sent after a spurious loss is still delivered once) and handed
+ * up, ACK and FILLED to the sending side, path frames to migration. A REPAIR goes to the {@link ParityReceiver}, whose
+ * rebuilt packets come back in through {@link UdpConnection#receive}.
+ */
+final class PacketReceiver implements Frames.Visitor {
+    private final long cid;
+    private final PacketCipher opener;
+    private final UdpOptions opts;
+    private final ByteBufAllocator alloc;
+    private final UdpConnection.Io io;
+    private final ConnectionCounters counters;
+    /** The largest DATA datagram this end takes in: longer ones are refused unopened. */
+    private final int maxDatagram;
+    private final RttEstimator rtt;
+    private final AckTracker acks;
+    private final AckSentLog acksSent;
+    private final PathValidator paths;
+    private final ParityReceiver parityIn;
+    private final SendFeedback feedback;
+    private final PacketSender sender;
+    /** Ends the connection (a CLOSE from the peer). */
+    private final Consumer<Throwable> terminate;
+    private final PacketHeader header = new PacketHeader();
+    private final AckFrame ackScratch = new AckFrame();
+    private final RangeSet delivered = new RangeSet(1 << 16);
+
+    private InetSocketAddress currentFrom;
+    private long lastReceivedNs;
+    /** The time of the packet being decoded, for what its frames act on. */
+    private long nowNs;
+    private boolean elicitingSeen;
+
+    PacketReceiver(long cid, PacketCipher opener, UdpOptions opts, ByteBufAllocator alloc, UdpConnection.Io io,
+                   ConnectionCounters counters, RttEstimator rtt, AckTracker acks, AckSentLog acksSent, PathValidator paths,
+                   ParityReceiver parityIn, SendFeedback feedback, PacketSender sender, Consumer<Throwable> terminate,
+                   long now) {
+        this.cid = cid;
+        this.opener = opener;
+        this.opts = opts;
+        this.alloc = alloc;
+        this.io = io;
+        this.counters = counters;
+        this.maxDatagram = opts.largestDatagram();
+        this.rtt = rtt;
+        this.acks = acks;
+        this.acksSent = acksSent;
+        this.paths = paths;
+        this.parityIn = parityIn;
+        this.feedback = feedback;
+        this.sender = sender;
+        this.terminate = terminate;
+        this.lastReceivedNs = now;
+        this.nowNs = now;
+    }
+
+    /** When the last authenticated packet from the peer arrived (acks included). */
+    long lastReceivedNs() { return lastReceivedNs; }
+
+    /** Takes in one datagram of an open connection; true if it was accepted (authentic, new, well formed). */
+    boolean receive(ByteBuf packet, InetSocketAddress from, long now) {
+        this.nowNs = now;
+        int n = packet.readableBytes();
+        if (header.wrap(packet) && header.type() == PacketHeader.TYPE_REPAIR && header.connectionId() == cid) {
+            return parityIn.onRepair(packet, from, now);
+        }
+        if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
+                || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
+            counters.malformedPackets++;
+            return false;
+        }
+        long pn = header.packetNumber();
+        if (pn < 0 || acks.isDuplicate(pn)) {
+            counters.duplicatePackets++;
+            return false;
+        }
+        if (!delivered.hasRoom(opts.largestPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
+            return false; // too many holes in frame ids to track; not acked, so the peer will re-send
+        }
+        int start = packet.readerIndex();
+        ByteBuf aad = packet.slice(start, PacketHeader.LENGTH);
+        ByteBuf ct = packet.slice(start + PacketHeader.LENGTH, n - PacketHeader.LENGTH);
+        ByteBuf pt = alloc.buffer(n - PacketHeader.LENGTH - PacketCipher.TAG);
+        try {
+            if (!opener.open(pn, aad, ct, pt)) {
+                counters.forgedPackets++;
+                return false;
+            }
+            lastReceivedNs = now;
+            parityIn.store(packet.slice(start, n), pn);
+            counters.packetsReceived++;
+            counters.wireBytesReceived += n;
+            elicitingSeen = false;
+            currentFrom = from;
+            if (!Frames.decode(pt, ackScratch, this)) {
+                counters.malformedPackets++; // authentic but unparseable: a peer bug; drop, do not ack
+                return false;
+            }
+            acks.onPacket(pn, elicitingSeen, now);
+            if (!from.equals(sender.peer()) && pn == acks.largest() && paths.onNewAddress(from, now)) {
+                sender.sendPathChallenge(now);
+            }
+        } finally {
+            pt.release();
+        }
+        return true;
+    }
+
+    @Override
+    public void onPing() { elicitingSeen = true; }
+
+    @Override
+    public void onFilled(long pn) { feedback.onFilled(pn); }
+
+    @Override
+    public void onData(long frameId, ByteBuf data) {
+        elicitingSeen = true;
+        if (!delivered.add(frameId)) {
+            counters.duplicateFrames++;
+            return;
+        }
+        counters.frameBytesReceived += data.readableBytes();
+        io.onFrame(data.retainedSlice()); // zero-copy: shares the packet's plaintext buffer
+    }
+
+    @Override
+    public void onAck(AckFrame ack) {
+        long rttBefore = rtt.hasSample() ? rtt.latestNs() : -1;
+        feedback.onAck(ack, nowNs);
+        acksSent.confirm(ack, acks);
+        if (rttBefore != rtt.latestNs()) {
+            acks.maxAckDelayNs(Math.min(opts.maxAckDelayMs() * 1_000_000L, Math.max(rtt.smoothedNs() / 4, 1_000_000L)));
+        }
+        sender.updateWritability();
+    }
+
+    @Override
+    public void onClose(int code, String reason) {
+        terminate.accept(new UdpCarrierException("peer closed the connection: " + reason));
+    }
+
+    @Override
+    public void onPathChallenge(long token) {
+        elicitingSeen = true;
+        paths.onChallenge(token);
+    }
+
+    @Override
+    public void onPathResponse(long token) {
+        elicitingSeen = true;
+        InetSocketAddress validated = paths.onResponse(token, currentFrom);
+        if (validated != null) {
+            sender.migrate(validated, nowNs);
+        }
+    }
+}
