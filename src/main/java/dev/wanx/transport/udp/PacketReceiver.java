@@ -30,6 +30,8 @@ final class PacketReceiver implements Frames.Visitor {
     private final PacketSender sender;
     /** Ends the connection (a CLOSE from the peer). */
     private final Consumer<Throwable> terminate;
+    /** The peer's CLOSE was read: the connection is terminated, and the rest of that packet is ignored. */
+    private boolean peerClosed;
     private final PacketHeader header = new PacketHeader();
     private final AckFrame ackScratch = new AckFrame();
     private final RangeSet delivered = new RangeSet(1 << 16);
@@ -105,6 +107,9 @@ final class PacketReceiver implements Frames.Visitor {
                 counters.malformedPackets++; // authentic but unparseable: a peer bug; drop, do not ack
                 return false;
             }
+            if (peerClosed) {
+                return true; // the connection is gone: nothing to ack, and no path to validate (its buffers are freed)
+            }
             acks.onPacket(pn, elicitingSeen, now);
             if (!from.equals(sender.peer()) && pn == acks.largest() && paths.onNewAddress(from, now)) {
                 sender.sendPathChallenge(now);
@@ -119,10 +124,13 @@ final class PacketReceiver implements Frames.Visitor {
     public void onPing() { elicitingSeen = true; }
 
     @Override
-    public void onFilled(long pn) { feedback.onFilled(pn); }
+    public void onFilled(long pn) {
+        if (!peerClosed) feedback.onFilled(pn);
+    }
 
     @Override
     public void onData(long frameId, ByteBuf data) {
+        if (peerClosed) return; // frames after a CLOSE in the same packet: the connection is already closed
         elicitingSeen = true;
         if (!delivered.add(frameId)) {
             counters.duplicateFrames++;
@@ -134,6 +142,7 @@ final class PacketReceiver implements Frames.Visitor {
 
     @Override
     public void onAck(AckFrame ack) {
+        if (peerClosed) return;
         long rttBefore = rtt.hasSample() ? rtt.latestNs() : -1;
         feedback.onAck(ack, nowNs);
         acksSent.confirm(ack, acks);
@@ -145,17 +154,21 @@ final class PacketReceiver implements Frames.Visitor {
 
     @Override
     public void onClose(int code, String reason) {
+        if (peerClosed) return;
+        peerClosed = true;
         terminate.accept(new UdpCarrierException("peer closed the connection: " + reason));
     }
 
     @Override
     public void onPathChallenge(long token) {
+        if (peerClosed) return;
         elicitingSeen = true;
         paths.onChallenge(token);
     }
 
     @Override
     public void onPathResponse(long token) {
+        if (peerClosed) return;
         elicitingSeen = true;
         InetSocketAddress validated = paths.onResponse(token, currentFrom);
         if (validated != null) {

@@ -69,6 +69,18 @@ class SimLifecycleTest {
     }
 
     @Test
+    void aCloseFromANewAddressEndsTheConnectionWithoutAPathChallenge() {
+        SimNet net = clean();
+        try (net) {
+            assertTrue(net.runUntil(() -> net.b.received == 100, 5 * S, net.feeder(net.a, 100, 1000)));
+            net.a.self = new java.net.InetSocketAddress("10.0.0.9", 1001); // the near's NAT rebound as it closed
+            net.a.conn.close("done", net.now);
+            net.runUntil(() -> net.b.closed, 5 * S, () -> { }); // threw on a released buffer before the receiver stopped at CLOSE
+            assertTrue(net.b.closeCause.getMessage().contains("peer closed the connection: done"));
+        }
+    }
+
+    @Test
     void sendQueueBoundMakesTheLinkUnwritableUntilItDrains() {
         SimNet net = clean();
         try (net) {
