@@ -277,6 +277,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         if (!streams.firstSightOfPeerId(id)) return null; // finished stream, or our own long gone
         // Every stream starts with the initial window granted; refuse new ones rather than overrun memory.
         if (streams.peerOpen() >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
+            LOG.warning(() -> "refusing stream " + id + " from " + link.peerName() + ": too many streams ("
+                    + streams.peerOpen() + " open, at most " + options.maxPeerStreams() + ", or the receive budget is spent)");
             sendControl(Frame.reset(alloc, id, DialError.GENERAL.code, "too many streams"));
             return null;
         }
