@@ -58,6 +58,14 @@ class MuxEarlyCreditTest {
         }
     }
 
+    /** Stream 1's bytes from {@code from} to the end of {@code body}, as 8 KiB DATA frames (near's loop); FIN on the last if asked. */
+    private void sendData(byte[] body, int from, boolean fin) {
+        for (int off = from; off < body.length; off += 8192) {
+            int n = Math.min(8192, body.length - off);
+            links[0].send(Frame.dataHeader(alloc, 1, off, fin && off + n == body.length, n).writeBytes(body, off, n));
+        }
+    }
+
     /** The near writes 8 MiB into a new stream while nothing from the far reaches it: what it sends is its credit. */
     private long sentWithoutAnAnswer() throws Exception {
         settle(); // FEATURES and ALLOWANCE (from a new far) are in
@@ -90,11 +98,7 @@ class MuxEarlyCreditTest {
         settle();
         byte[] body = MuxSessionTest.random((int) (INITIAL + INITIAL / 2), 2);
         nearLoop.submit(() -> {
-            // A lost OPEN re-sent late: its stream's data, past the initial window, comes first.
-            for (int off = 0; off < body.length; off += 8192) {
-                int n = Math.min(8192, body.length - off);
-                links[0].send(Frame.dataHeader(alloc, 1, off, off + n == body.length, n).writeBytes(body, off, n));
-            }
+            sendData(body, 0, true); // a lost OPEN re-sent late: its stream's data, past the initial window, comes first
             links[0].send(Frame.open(alloc, 1, 0, new StreamOpen("o", 1, Hint.RAW), INITIAL, 0));
             links[0].flush();
         }).get(5, TimeUnit.SECONDS);
@@ -108,9 +112,7 @@ class MuxEarlyCreditTest {
         settle();
         byte[] body = MuxSessionTest.random((int) (INITIAL + 8192), 3);
         nearLoop.submit(() -> {
-            for (int off = 0; off < body.length; off += 8192) {
-                links[0].send(Frame.dataHeader(alloc, 1, off, false, 8192).writeBytes(body, off, 8192));
-            }
+            sendData(body, 0, false);
             links[0].send(Frame.open(alloc, 1, 0, new StreamOpen("o", 1, Hint.RAW), 0, 0)); // took nothing early
             links[0].flush();
         }).get(5, TimeUnit.SECONDS);
@@ -127,9 +129,7 @@ class MuxEarlyCreditTest {
         int hole = 8192;
         nearLoop.submit(() -> {
             links[0].send(Frame.open(alloc, 1, 0, new StreamOpen("o", 1, Hint.RAW), 0, 0)); // a 1 MiB window
-            for (int off = hole; off < body.length; off += 8192) { // all of it but the first frame, lost on the way
-                links[0].send(Frame.dataHeader(alloc, 1, off, off + 8192 == body.length, 8192).writeBytes(body, off, 8192));
-            }
+            sendData(body, hole, true); // all of it but the first frame, lost on the way
             links[0].flush();
         }).get(5, TimeUnit.SECONDS);
         settle();

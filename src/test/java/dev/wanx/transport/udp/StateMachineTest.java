@@ -218,6 +218,19 @@ class StateMachineTest {
         return cc.pacingRate();
     }
 
+    /** Rounds of 100 ms in which this side only sent acks and credit ({@code bytes} per round): app-limited samples. */
+    private static void ackOnlyRounds(BbrLite cc, int n, long bytes, long inFlight, long[] clock, long[] delivered) {
+        for (int i = 0; i < n; i++) {
+            clock[0] += 100 * MS;
+            long prior = delivered[0];
+            delivered[0] += bytes;
+            RateSample s = sample(bytes * 10, 100 * MS, prior, delivered[0]);
+            s.appLimited = true;
+            s.bytesInFlight = inFlight;
+            cc.onAck(clock[0], s);
+        }
+    }
+
     @Test
     void bbrStartupFindsBandwidthThenCruisesAndIgnoresRandomLoss() {
         BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
@@ -271,14 +284,7 @@ class StateMachineTest {
         rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
         assertEquals(bw, cc.bandwidthEstimate());
         // 40 rounds of only acks and credit going out (the other direction of a download): tiny app-limited rates.
-        for (int i = 0; i < 40; i++) {
-            clock[0] += 100 * MS;
-            long prior = delivered[0];
-            delivered[0] += 2400;
-            RateSample s = sample(24_000, 100 * MS, prior, delivered[0]);
-            s.appLimited = true;
-            cc.onAck(clock[0], s);
-        }
+        ackOnlyRounds(cc, 40, 2400, 0, clock, delivered);
         assertEquals(bw, cc.bandwidthEstimate(), "an app-limited spell must not erase the path's bandwidth");
         assertTrue(cc.pacingRate() >= bw * 3 / 4, "the next bulk transfer starts near the link rate: " + cc.pacingRate());
     }
@@ -292,15 +298,7 @@ class StateMachineTest {
             long[] delivered = {0};
             rounds(cc, 12, bw, 100 * MS, 0, clock, delivered);
             // the other direction's transfer: this side only acks, for `spell` round trips of a few hundred bytes
-            for (int i = 0; i < spell; i++) {
-                clock[0] += 100 * MS;
-                long prior = delivered[0];
-                delivered[0] += 900;
-                RateSample s = sample(9_000, 100 * MS, prior, delivered[0]);
-                s.appLimited = true;
-                s.bytesInFlight = 900;
-                cc.onAck(clock[0], s);
-            }
+            ackOnlyRounds(cc, spell, 900, 900, clock, delivered);
             // then its own upload: it starts from a pipe holding one CREDIT, at twice the rate for a quarter BDP
             cc.onPacketSent(clock[0], 1233, 900);
             assertEquals(2 * bw, cc.pacingRate(), "a restart after " + spell + " round trips of acks");
