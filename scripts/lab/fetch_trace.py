@@ -14,7 +14,7 @@ UDP_PORT, PROXY_PORT, ORIGIN_PORT = 7443, 3128, 9000
 CAPTURES = [('near', 'lo', 'near-lo', 'tcp port %d' % PROXY_PORT), ('near', 'tap0', 'near-tap', 'udp'),
             ('near', 'ifb0', 'near-ifb', 'udp'), ('far', 'lo', 'far-lo', 'tcp port %d' % ORIGIN_PORT),
             ('far', 'tap0', 'far-tap', 'udp')]
-TYPE_DATA, TYPE_REPAIR = 3, 4
+TYPE_DATA, TYPE_REPAIR, TYPE_SHORT = 3, 4, 6
 
 
 def capture(out, bench_args):
@@ -91,12 +91,12 @@ def report(out):
     dials = connections(p['far-lo'], ORIGIN_PORT)[-len(fetches):]
     far_out = [x for x in p['far-tap'] if x[2] == UDP_PORT]
     far_out_t = [x[1] for x in far_out]
-    after_limiter = [x for x in p['near-ifb'] if x[2] == UDP_PORT and x[4] == TYPE_DATA and x[5] > 1000]
+    after_limiter = [x for x in p['near-ifb'] if x[2] == UDP_PORT and x[4] in (TYPE_DATA, TYPE_SHORT) and x[5] > 1000]
     after_t = [x[1] for x in after_limiter]
     rows = []
     for c, f in zip(fetches, dials):
         i, j = bisect.bisect_left(far_out_t, f['first'] - 0.001), bisect.bisect_left(far_out_t, f['last'] + 0.040)
-        data = [x for x in far_out[i:j] if x[4] == TYPE_DATA and x[5] > 1000]
+        data = [x for x in far_out[i:j] if x[4] in (TYPE_DATA, TYPE_SHORT) and x[5] > 1000]
         repairs = [x for x in far_out[i:j] if x[4] == TYPE_REPAIR]
         last_in = after_limiter[bisect.bisect_right(after_t, c['last']) - 1][1]
         rows.append({

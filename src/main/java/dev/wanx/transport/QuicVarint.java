@@ -27,6 +27,15 @@ public final class QuicVarint {
         }
     }
 
+    /**
+     * {@code v} (below 2^30) in the 4-byte form whatever its size: a reader takes any form, and a frame whose size was
+     * fixed before its number was known keeps that size.
+     */
+    public static void write4(ByteBuf b, long v) {
+        if (v < 0 || v >= (1L << 30)) throw new IllegalArgumentException("not a 4-byte varint: " + v);
+        b.writeInt((int) v | 0x8000_0000);
+    }
+
     /** Length of the varint starting at {@code index}, from its first byte (the bytes may not all be there). */
     public static int sizeAt(ByteBuf b, int index) { return 1 << (b.getUnsignedByte(index) >>> 6); }
 

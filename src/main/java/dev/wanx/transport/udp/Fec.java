@@ -235,7 +235,7 @@ final class Fec {
                     lo ^= Gf256.mul(m[b][a], synLen[a] & 0xff);
                 }
                 int len = hi << 8 | lo;
-                if (len < PacketHeader.LENGTH || len > sumBytes) continue; // inconsistent rows: nothing trustworthy
+                if (len < PacketHeader.SHORT_LENGTH || len > sumBytes) continue; // inconsistent rows: nothing trustworthy
                 out.add(alloc.buffer(len).writeBytes(d, 0, len));
             }
             return out;

@@ -27,8 +27,18 @@ public final class Frames {
      */
     public static final int ACK_V = 0x08;
 
+    /**
+     * DATA with its frame id as a 4-byte varint (while ids are below 2^30): 4 bytes fewer per packet. Sent only to a
+     * peer whose hello says it reads it ({@link HandshakePacket#helloReadsShort}).
+     */
+    public static final int DATA_V = 0x09;
+
     /** type(1) frameId(8) length(2). */
     public static final int DATA_OVERHEAD = 11;
+    /** type(1) frameId(4-byte varint) length(2). */
+    public static final int DATA_V_OVERHEAD = 7;
+    /** Frame ids from here on go as DATA even to a peer that reads DATA_V. */
+    public static final long DATA_V_IDS = 1L << 30;
     public static final int ACK_FIXED = 1 + 8 + 4 + 8 + 1 + 8;
     public static final int ACK_PER_RANGE = 16;
     /** ACK_V at its longest (every varint 8 bytes): with one range, and per further range. */
@@ -63,9 +73,22 @@ public final class Frames {
 
     public static void writePadding(ByteBuf out, int bytes) { out.writeZero(bytes); }
 
-    public static void writeData(ByteBuf out, long frameId, ByteBuf data) {
-        out.writeByte(DATA);
-        out.writeLong(frameId);
+    /** Bytes a DATA frame's header takes in front of its data: the DATA_V form if {@code v} and the id allows. */
+    public static int dataOverhead(boolean v, long frameId) {
+        return v && frameId < DATA_V_IDS ? DATA_V_OVERHEAD : DATA_OVERHEAD;
+    }
+
+    public static void writeData(ByteBuf out, long frameId, ByteBuf data) { writeData(out, frameId, data, false); }
+
+    /** DATA, or DATA_V if {@code v} and the id is below {@link #DATA_V_IDS}. */
+    public static void writeData(ByteBuf out, long frameId, ByteBuf data, boolean v) {
+        if (v && frameId < DATA_V_IDS) {
+            out.writeByte(DATA_V);
+            QuicVarint.write4(out, frameId);
+        } else {
+            out.writeByte(DATA);
+            out.writeLong(frameId);
+        }
         out.writeShort(data.readableBytes());
         out.writeBytes(data, data.readerIndex(), data.readableBytes());
     }
@@ -153,6 +176,17 @@ public final class Frames {
                     int len = p.getUnsignedShort(i + 8);
                     i += 10;
                     if (len == 0 || end - i < len || id < 0) return false;
+                    if (v != null) v.onData(id, p.slice(i, len));
+                    i += len;
+                    break;
+                }
+                case DATA_V: {
+                    int n = varintLength(p, i, end);
+                    if (n < 0 || end - i - n < 2) return false;
+                    long id = QuicVarint.get(p, i);
+                    int len = p.getUnsignedShort(i + n);
+                    i += n + 2;
+                    if (len == 0 || end - i < len) return false;
                     if (v != null) v.onData(id, p.slice(i, len));
                     i += len;
                     break;

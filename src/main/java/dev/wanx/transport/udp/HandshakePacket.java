@@ -110,7 +110,7 @@ public final class HandshakePacket {
             b[1 + i] = (byte) (unixMillis >>> (56 - 8 * i));
         }
         // The top bits: an end from before them reads a larger max, which it caps by its own.
-        int field = maxPayload | READS_FILLED | KEEPS_TAIL | READS_ACK_V;
+        int field = maxPayload | READS_FILLED | KEEPS_TAIL | READS_ACK_V | READS_SHORT;
         b[9] = (byte) (field >>> 8);
         b[10] = (byte) field;
         return b;
@@ -123,6 +123,17 @@ public final class HandshakePacket {
 
     /** Next bit: this end reads ACK_V frames. An end from before it reads a max payload 8192 larger, capped by its own. */
     static final int READS_ACK_V = 0x2000;
+
+    /**
+     * Next bit: this end reads SHORT packets (4-byte packet numbers) and DATA_V frames. An end from before it reads a
+     * max payload 4096 larger, capped by its own; the max is the low 12 bits.
+     */
+    static final int READS_SHORT = 0x1000;
+
+    /** Whether the hello's sender reads SHORT packets and DATA_V frames (older ends drop SHORT packets unread). */
+    public static boolean helloReadsShort(byte[] hello) {
+        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x10) != 0;
+    }
 
     /** Whether the hello's sender reads ACK_V frames (older ends would drop a packet holding one as malformed). */
     public static boolean helloReadsAckV(byte[] hello) {
@@ -163,7 +174,7 @@ public final class HandshakePacket {
         if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {
             return 1200;
         }
-        return Math.max(1200, ((hello[9] & 0x1f) << 8) | (hello[10] & 0xff));
+        return Math.max(1200, ((hello[9] & 0x0f) << 8) | (hello[10] & 0xff));
     }
 
     /** Unix millis in a hello, or -1 if it is not a hello of this version. */

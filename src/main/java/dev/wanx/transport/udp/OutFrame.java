@@ -21,7 +21,8 @@ final class OutFrame {
         this.data = data;
     }
 
-    int wireSize() { return Frames.DATA_OVERHEAD + data.readableBytes(); }
+    /** Bytes it takes in a packet: {@code v}, the peer reads DATA_V. */
+    int wireSize(boolean v) { return Frames.dataOverhead(v, id) + data.readableBytes(); }
 
     /** Frees the payload once acked; idempotent. */
     void release() {

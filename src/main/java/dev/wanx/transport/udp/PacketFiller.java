@@ -19,6 +19,8 @@ final class PacketFiller {
     private final int largestPayload;
     private dev.wanx.transport.FrameLink.FrameSplitter splitter;
     private long lastAckPingNs;
+    /** The peer reads SHORT packets and DATA_V frames (its hello said so). */
+    private boolean dataV;
 
     PacketFiller(AckTracker acks, AckSentLog acksSent, ParityReceiver parityIn, PathValidator paths, SendQueue queue,
                  RttEstimator rtt, ConnectionCounters counters, int largestPayload) {
@@ -31,6 +33,8 @@ final class PacketFiller {
         this.counters = counters;
         this.largestPayload = largestPayload;
     }
+
+    void peerReadsShort(boolean reads) { this.dataV = reads; }
 
     /** How the session layer cuts one of its frames in two, used when the path shrank under frames already queued. */
     void frameSplitter(dev.wanx.transport.FrameLink.FrameSplitter s) { this.splitter = s; }
@@ -85,7 +89,8 @@ final class PacketFiller {
             if (f == null) {
                 break;
             }
-            if (plain.writerIndex() + f.wireSize() > room) {
+            int size = f.wireSize(dataV);
+            if (plain.writerIndex() + size > room) {
                 if (!sp.frames.isEmpty()) {
                     break;
                 }
@@ -94,8 +99,9 @@ final class PacketFiller {
                 if (splitter != null && queue.split(f, room - plain.writerIndex() - Frames.DATA_OVERHEAD, splitter)) {
                     continue;
                 }
-                room = Math.min(largestPayload, plain.writerIndex() + f.wireSize());
-                if (plain.writerIndex() + f.wireSize() > room) {
+                int largest = largestPayload + (dataV ? PacketHeader.SHORT_SAVING : 0);
+                room = Math.min(largest, plain.writerIndex() + size);
+                if (plain.writerIndex() + size > room) {
                     break;
                 }
             }
@@ -104,7 +110,7 @@ final class PacketFiller {
             } else {
                 counters.frameBytesSent += f.data.readableBytes();
             }
-            Frames.writeData(plain, f.id, f.data);
+            Frames.writeData(plain, f.id, f.data, dataV);
             sp.frames.add(f);
         }
         return room;

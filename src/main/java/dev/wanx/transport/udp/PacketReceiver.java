@@ -38,6 +38,7 @@ final class PacketReceiver implements Frames.Visitor {
 
     private InetSocketAddress currentFrom;
     private long lastReceivedNs;
+    private long lastPn = -1;
     /** The time of the packet being decoded, for what its frames act on. */
     private long nowNs;
     private boolean elicitingSeen;
@@ -65,6 +66,9 @@ final class PacketReceiver implements Frames.Visitor {
         this.nowNs = now;
     }
 
+    /** The packet number of the last authentic packet taken in (a SHORT header's expanded). */
+    long lastPacketNumber() { return lastPn; }
+
     /** When the last authenticated packet from the peer arrived (acks included). */
     long lastReceivedNs() { return lastReceivedNs; }
 
@@ -75,29 +79,31 @@ final class PacketReceiver implements Frames.Visitor {
         if (header.wrap(packet) && header.type() == PacketHeader.TYPE_REPAIR && header.connectionId() == cid) {
             return parityIn.onRepair(packet, from, now);
         }
-        if (!header.wrap(packet) || header.type() != PacketHeader.TYPE_DATA || header.connectionId() != cid
-                || n < PacketHeader.LENGTH + PacketCipher.TAG + 1 || n > maxDatagram) {
+        if (!header.wrap(packet) || !header.isData() || header.connectionId() != cid
+                || n < header.length() + PacketCipher.TAG + 1 || n > maxDatagram) {
             counters.malformedPackets++;
             return false;
         }
-        long pn = header.packetNumber();
+        int headerLength = header.length();
+        long pn = header.packetNumber(acks.largest());
         if (pn < 0 || acks.isDuplicate(pn)) {
             counters.duplicatePackets++;
             return false;
         }
-        if (!delivered.hasRoom(opts.largestPayload() / (Frames.DATA_OVERHEAD + 1) + 1)) {
+        if (!delivered.hasRoom((opts.largestPayload() + PacketHeader.SHORT_SAVING) / (Frames.DATA_V_OVERHEAD + 1) + 1)) {
             return false; // too many holes in frame ids to track; not acked, so the peer will re-send
         }
         int start = packet.readerIndex();
-        ByteBuf aad = packet.slice(start, PacketHeader.LENGTH);
-        ByteBuf ct = packet.slice(start + PacketHeader.LENGTH, n - PacketHeader.LENGTH);
-        ByteBuf pt = alloc.buffer(n - PacketHeader.LENGTH - PacketCipher.TAG);
+        ByteBuf aad = packet.slice(start, headerLength);
+        ByteBuf ct = packet.slice(start + headerLength, n - headerLength);
+        ByteBuf pt = alloc.buffer(n - headerLength - PacketCipher.TAG);
         try {
             if (!opener.open(pn, aad, ct, pt)) {
                 counters.forgedPackets++;
                 return false;
             }
             lastReceivedNs = now;
+            lastPn = pn;
             parityIn.store(packet.slice(start, n), pn);
             counters.packetsReceived++;
             counters.wireBytesReceived += n;

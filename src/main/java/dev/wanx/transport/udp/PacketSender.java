@@ -191,7 +191,8 @@ final class PacketSender {
         ByteBuf plain = out.begin();
         SentPacket sp = loss.newPacket();
         sp.pn = out.nextPn();
-        boolean eliciting = filler.fill(plain, sp, pmtu.path().current(), withData, needEliciting, now);
+        // The path's size counts a long header: a SHORT one leaves its saving to the frames.
+        boolean eliciting = filler.fill(plain, sp, pmtu.path().current() + out.headerSaving(), withData, needEliciting, now);
         sp.ackEliciting = eliciting;
         sp.backlogged = eliciting && (queue.pendingBytes() > 0 || queue.retransmitFrames() > 0);
         sp.bytes = out.wireSize();

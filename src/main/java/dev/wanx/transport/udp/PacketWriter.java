@@ -24,6 +24,8 @@ final class PacketWriter {
     private final ParitySender parityOut;
     private final UdpConnection.Io io;
     private long nextPn;
+    /** The peer reads SHORT packets (its hello said so): 4 header bytes fewer per packet. */
+    private boolean shortHeader;
 
     PacketWriter(long cid, PacketCipher sealer, int largestPayload, int maxDatagram, ByteBufAllocator alloc,
                  ConnectionCounters counters, ParitySender parityOut, UdpConnection.Io io) {
@@ -42,17 +44,29 @@ final class PacketWriter {
         return plain.clear();
     }
 
+    void peerReadsShort(boolean reads) { this.shortHeader = reads; }
+
+    /** Bytes of the header our packets carry now. */
+    private int headerLength() { return shortHeader ? PacketHeader.SHORT_LENGTH : PacketHeader.LENGTH; }
+
+    /** Payload bytes a datagram of a given size holds beyond what it would under the long header. */
+    int headerSaving() { return PacketHeader.LENGTH - headerLength(); }
+
     /** The packet number the packet being built gets. */
     long nextPn() { return nextPn; }
 
     /** The packet being built as it will go on the wire: header, frames, tag. */
-    int wireSize() { return PacketHeader.LENGTH + plain.readableBytes() + PacketCipher.TAG; }
+    int wireSize() { return headerLength() + plain.readableBytes() + PacketCipher.TAG; }
 
     /** Seals and sends the packet. {@code alone}: a datagram of its own, never batched with others (a path-MTU probe). */
     void seal(InetSocketAddress to, boolean alone) {
         long pn = nextPn++;
-        PacketHeader.write(sealed, PacketHeader.TYPE_DATA, cid, pn);
-        sealer.seal(pn, sealed.slice(0, PacketHeader.LENGTH), plain, sealed);
+        if (shortHeader) {
+            PacketHeader.writeShort(sealed, cid, pn);
+        } else {
+            PacketHeader.write(sealed, PacketHeader.TYPE_DATA, cid, pn);
+        }
+        sealer.seal(pn, sealed.slice(0, headerLength()), plain, sealed);
         counters.packetsSent++;
         counters.wireBytesSent += sealed.readableBytes();
         if (alone) {

@@ -14,10 +14,12 @@ final class ParityReceiver {
     /** Where a rebuilt datagram goes: taken in as if it had just arrived ({@link UdpConnection#receive}). */
     interface Inbound {
         boolean receive(ByteBuf packet, InetSocketAddress from, long now);
+
+        /** The packet number of the last packet {@link #receive} accepted (a SHORT header's, expanded). */
+        long lastPacketNumber();
     }
 
     private final Fec.Receiver fecIn;
-    private final PacketHeader header = new PacketHeader();
     private final ByteBufAllocator alloc;
     private final ConnectionCounters counters;
     private final LongPredicate alreadyHave;
@@ -50,9 +52,9 @@ final class ParityReceiver {
         for (ByteBuf rebuilt : fecIn.recover(repair, alloc, alreadyHave)) {
             try {
                 long before = counters.packetsReceived;
-                long pn = header.wrap(rebuilt) ? header.packetNumber() : -1;
                 accepted |= inbound.receive(rebuilt, from, now);
                 if (counters.packetsReceived > before) {
+                    long pn = inbound.lastPacketNumber();
                     counters.fecRecovered++;
                     // Reported so the sender still sees the loss: else working parity hides the loss it answers,
                     // the sender's loss rate falls and parity is cut (lab, 1 %: read as 0.2-0.3 %).

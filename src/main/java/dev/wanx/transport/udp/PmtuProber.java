@@ -70,11 +70,11 @@ final class PmtuProber {
     private void sendPmtuProbe(int size, InetSocketAddress peer, long now) {
         ByteBuf plain = out.begin();
         Frames.writePing(plain);
-        Frames.writePadding(plain, size - plain.writerIndex());
+        Frames.writePadding(plain, size + out.headerSaving() - plain.writerIndex()); // the datagram the size means
         SentPacket sp = loss.newPacket();
         sp.pn = out.nextPn();
         sp.ackEliciting = true;
-        sp.bytes = PacketHeader.LENGTH + size + PacketCipher.TAG;
+        sp.bytes = out.wireSize();
         loss.onSent(sp, now);
         path.onProbeSent(sp.pn, size);
         lostBeforeProbe = counters.packetsLost;

@@ -16,6 +16,9 @@ final class SendQueue {
     private long pendingBytes;
     private long unackedBytes;
 
+    /** The id the next frame queued gets. */
+    long nextFrameId() { return nextFrameId; }
+
     void add(ByteBuf frame) {
         int len = frame.readableBytes();
         pending.addLast(new OutFrame(nextFrameId++, frame));

@@ -59,6 +59,7 @@ public final class UdpConnection {
     private long sentAtTrimCheck;
     private long nowNs;
     private boolean closed;
+    private boolean peerReadsShort;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -81,7 +82,13 @@ public final class UdpConnection {
         this.out = new PacketWriter(cid, sealer, opts.largestPayload(), maxDatagram, alloc, counters, parityOut, io);
         this.pmtu = new PmtuProber(opts.maxPayload(), loss, out, counters, nowNs);
         this.feedback = new SendFeedback(rtt, loss, cc, sampler, queue, pmtu, parityOut, counters);
-        this.parityIn = new ParityReceiver(maxDatagram, TailParity.SLOTS, alloc, counters, acks, this::receive);
+        this.parityIn = new ParityReceiver(maxDatagram, TailParity.SLOTS, alloc, counters, acks, new ParityReceiver.Inbound() {
+            @Override public boolean receive(ByteBuf packet, InetSocketAddress from, long now) {
+                return UdpConnection.this.receive(packet, from, now);
+            }
+
+            @Override public long lastPacketNumber() { return receiver.lastPacketNumber(); }
+        });
         AckSentLog acksSent = new AckSentLog();
         this.filler = new PacketFiller(acks, acksSent, parityIn, paths, queue, rtt, counters, opts.largestPayload());
         this.sender = new PacketSender(opts, io, counters, loss, cc, pacer, sampler, queue, acks, paths, parityOut, pmtu, out,
@@ -91,7 +98,16 @@ public final class UdpConnection {
     }
 
     /** Largest frame for new sends: what fits a packet of the validated path MTU. */
-    public int maxFrameSize() { return pathMtu().current() - Frames.DATA_OVERHEAD; }
+    public int maxFrameSize() { return pathMtu().current() + frameRoomBeyondPayload(); }
+
+    /**
+     * What a packet gives a frame beyond the path's payload size (which counts a long header): the SHORT header's
+     * saving less the DATA header. The ids are taken a little ahead, since a batch of frames cut at one size gets
+     * the ids after the next.
+     */
+    private int frameRoomBeyondPayload() {
+        return (peerReadsShort ? PacketHeader.SHORT_SAVING : 0) - Frames.dataOverhead(peerReadsShort, queue.nextFrameId() + 65536);
+    }
 
     /** What the peer's hello says it takes in and reads (see {@link HandshakePacket#writeHello}). */
     public void peerHello(byte[] hello) {
@@ -99,6 +115,14 @@ public final class UdpConnection {
         peerReadsFilled(HandshakePacket.helloReadsFilled(hello));
         peerKeepsTail(HandshakePacket.helloKeepsTail(hello));
         peerReadsAckV(HandshakePacket.helloReadsAckV(hello));
+        peerReadsShort(HandshakePacket.helloReadsShort(hello));
+    }
+
+    /** Whether the peer's hello said it reads SHORT packets and DATA_V frames: then ours take those forms. */
+    public void peerReadsShort(boolean reads) {
+        peerReadsShort = reads;
+        out.peerReadsShort(reads);
+        filler.peerReadsShort(reads);
     }
 
     /** Whether the peer's hello said it reads ACK_V: then our ACKs take that shorter form. */
@@ -161,7 +185,7 @@ public final class UdpConnection {
             throw new IllegalStateException("udp carrier closed");
         }
         int len = frame.readableBytes();
-        int max = opts.largestPayload() - Frames.DATA_OVERHEAD; // frames cut before the path shrank still go
+        int max = opts.largestPayload() + frameRoomBeyondPayload(); // frames cut before the path shrank still go
         if (len == 0 || len > max) {
             frame.release();
             throw new IllegalArgumentException("frame of " + len + " bytes; must be 1.." + max);

@@ -157,6 +157,7 @@ public final class UdpServer implements Closeable {
         Session s = sessions.get(cid);
         switch (header.type()) {
             case PacketHeader.TYPE_DATA:
+            case PacketHeader.TYPE_SHORT:
             case PacketHeader.TYPE_REPAIR:
                 if (s == null) {
                     silentDrops++;

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CodecTest {
@@ -150,9 +151,76 @@ class CodecTest {
         assertTrue(HandshakePacket.helloReadsAckV(hello));
         assertTrue(HandshakePacket.helloReadsFilled(hello));
         assertTrue(HandshakePacket.helloKeepsTail(hello));
+        assertTrue(HandshakePacket.helloReadsShort(hello));
         hello[9] &= ~0x20; // an end from before ACK_V
         assertFalse(HandshakePacket.helloReadsAckV(hello));
         assertEquals(1399, HandshakePacket.helloMaxPayload(hello));
+        hello[9] &= ~0x10; // an end from before SHORT
+        assertFalse(HandshakePacket.helloReadsShort(hello));
+        assertEquals(1399, HandshakePacket.helloMaxPayload(hello));
+    }
+
+    /** DATA_V carries what DATA does in 4 bytes fewer while ids are below 2^30; above, DATA goes instead. */
+    @Test
+    void dataVRoundTripAndRejects() {
+        long[] ids = {0, 63, 64, 16383, 16384, Frames.DATA_V_IDS - 1, Frames.DATA_V_IDS, Long.MAX_VALUE};
+        ByteBuf b = Unpooled.buffer();
+        List<String> want = new ArrayList<>();
+        for (long id : ids) {
+            int before = b.writerIndex();
+            Frames.writeData(b, id, Unpooled.copiedBuffer("x" + id, java.nio.charset.StandardCharsets.UTF_8), true);
+            boolean v = id < Frames.DATA_V_IDS;
+            assertEquals(v ? Frames.DATA_V : Frames.DATA, b.getUnsignedByte(before));
+            assertEquals(Frames.dataOverhead(true, id) + ("x" + id).length(), b.writerIndex() - before);
+            assertEquals(v ? Frames.DATA_V_OVERHEAD : Frames.DATA_OVERHEAD, Frames.dataOverhead(true, id));
+            assertEquals(Frames.DATA_OVERHEAD, Frames.dataOverhead(false, id));
+            want.add("data " + id + " x" + id);
+        }
+        Rec r = new Rec();
+        assertTrue(Frames.decode(b, new AckFrame(), r));
+        assertEquals(want, r.seen);
+        for (int n = 1; n < b.readableBytes(); n++) { // every cut: rejected whole, or a prefix of whole frames
+            Rec cut = new Rec();
+            if (!Frames.decode(b.slice(0, n), new AckFrame(), cut)) assertTrue(cut.seen.isEmpty());
+            else assertEquals(want.subList(0, cut.seen.size()), cut.seen);
+        }
+        // a reader takes every varint form of the id, and refuses an empty DATA_V as it refuses an empty DATA
+        ByteBuf oneByte = Unpooled.buffer().writeByte(Frames.DATA_V).writeByte(5).writeShort(1).writeByte('z');
+        Rec one = new Rec();
+        assertTrue(Frames.decode(oneByte, new AckFrame(), one));
+        assertEquals(List.of("data 5 z"), one.seen);
+        ByteBuf empty = Unpooled.buffer().writeByte(Frames.DATA_V).writeByte(5).writeShort(0);
+        assertFalse(Frames.decode(empty, new AckFrame(), new Rec()));
+        assertTrue(Frames.isAckEliciting(Frames.DATA_V));
+    }
+
+    /** A SHORT header: 13 bytes, its 32-bit packet number expanded to the one nearest the next expected. */
+    @Test
+    void shortHeaderRoundTripAndExpansion() {
+        long[][] cases = { // largest received, packet number sent
+            {-1, 0}, {-1, 5}, {41, 42}, {(1L << 32) - 3, (1L << 32) + 5}, {(1L << 32) + 10, (1L << 32) - 2},
+            {(5L << 32) + 7, (5L << 32) - 1000}, {(5L << 32) - 7, (5L << 32) + 1000}, {1000, 10}, {(1L << 40), (1L << 40) + (1L << 30)},
+        };
+        PacketHeader h = new PacketHeader();
+        for (long[] c : cases) {
+            ByteBuf b = Unpooled.buffer();
+            PacketHeader.writeShort(b, 0x1122334455667788L, c[1]);
+            assertEquals(PacketHeader.SHORT_LENGTH, b.readableBytes());
+            assertTrue(h.wrap(b));
+            assertTrue(h.isData());
+            assertEquals(PacketHeader.TYPE_SHORT, h.type());
+            assertEquals(PacketHeader.SHORT_LENGTH, h.length());
+            assertEquals(0x1122334455667788L, h.connectionId());
+            assertEquals(c[1], h.packetNumber(c[0]), "largest " + c[0]);
+            assertThrows(IllegalStateException.class, h::packetNumber, "a SHORT number needs the largest received");
+            assertFalse(h.wrap(b.slice(0, PacketHeader.SHORT_LENGTH - 1)), "truncated header");
+        }
+        ByteBuf longOne = Unpooled.buffer();
+        PacketHeader.write(longOne, PacketHeader.TYPE_DATA, 1, 1L << 40);
+        assertTrue(h.wrap(longOne));
+        assertEquals(PacketHeader.LENGTH, h.length());
+        assertEquals(1L << 40, h.packetNumber(3), "a long header's number is taken as it is");
+        assertFalse(h.wrap(longOne.slice(0, PacketHeader.SHORT_LENGTH)), "a long header cut to a short one's length");
     }
 
     @Test

@@ -144,7 +144,7 @@ class FecTest {
         int[] warmSeen = {0};
         net.dropFromA = d -> {
             PacketHeader h = new PacketHeader();
-            return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900 && warmSeen[0]++ % 100 == 50;
+            return h.wrap(d) && h.isData() && d.readableBytes() > 900 && warmSeen[0]++ % 100 == 50;
         };
         int[] next = {0};
         net.runUntil(() -> net.b.received == 3000, 20 * S, () -> {
@@ -164,7 +164,7 @@ class FecTest {
             int[] dataSeen = {0};
             net.dropFromA = d -> {
                 PacketHeader h = new PacketHeader();
-                return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900 && dataSeen[0]++ == dropIndex;
+                return h.wrap(d) && h.isData() && d.readableBytes() > 900 && dataSeen[0]++ == dropIndex;
             };
             long t0 = net.now;
             long retxBefore = net.a.conn.counters.framesRetransmitted;
@@ -210,8 +210,8 @@ class FecTest {
                 int[] dataSeen = {0};
                 net.dropFromA = d -> {
                     PacketHeader h = new PacketHeader();
-                    boolean data = h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && d.readableBytes() > 900;
-                    if (data || h.type() == PacketHeader.TYPE_REPAIR) types.add(h.type());
+                    boolean data = h.wrap(d) && h.isData() && d.readableBytes() > 900;
+                    if (data || h.type() == PacketHeader.TYPE_REPAIR) types.add(data ? PacketHeader.TYPE_DATA : PacketHeader.TYPE_REPAIR);
                     return data && dataSeen[0]++ == 2; // lost in the head's group, whose repair now comes last
                 };
                 long recovered = net.b.conn.counters.fecRecovered;
@@ -259,7 +259,7 @@ class FecTest {
             int[] seen = {0};
             net.dropFromA = d -> {
                 PacketHeader h = new PacketHeader();
-                return h.wrap(d) && h.type() == PacketHeader.TYPE_DATA && seen[0]++ % 50 == 25; // 2 % loss from now on
+                return h.wrap(d) && h.isData() && seen[0]++ % 50 == 25; // 2 % loss from now on
             };
             next[0] = 0;
             int[] more = {0};

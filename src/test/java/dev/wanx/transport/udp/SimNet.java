@@ -133,6 +133,8 @@ final class SimNet implements AutoCloseable {
         b.conn.peerKeepsTail(true);
         a.conn.peerReadsAckV(true);
         b.conn.peerReadsAckV(true);
+        a.conn.peerReadsShort(true);
+        b.conn.peerReadsShort(true);
     }
 
     /** Timers fire this much after they are due, as an event loop's do; 0 = exactly on time. */
@@ -151,10 +153,13 @@ final class SimNet implements AutoCloseable {
 
     /** Sees every datagram B sends, before the link (plaintext with {@code plain}); null for none. */
     java.util.function.Consumer<ByteBuf> observeFromB;
+    /** The same for A. */
+    java.util.function.Consumer<ByteBuf> observeFromA;
 
     private void transmit(End from, ByteBuf d) {
         int dir = from.index;
         if (dir == 1 && observeFromB != null) observeFromB.accept(d);
+        if (dir == 0 && observeFromA != null) observeFromA.accept(d);
         boolean repair = (d.getByte(d.readerIndex()) & 0x0f) == PacketHeader.TYPE_REPAIR;
         int limit = repair ? maxDatagram + Fec.REPAIR_FIXED : maxDatagram;
         if (d.readableBytes() > limit) {

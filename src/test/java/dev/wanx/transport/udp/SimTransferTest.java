@@ -22,30 +22,47 @@ class SimTransferTest {
         }
     }
 
-    /** The receiver's ACKs take the form the sender's hello says it reads: ACK_V from a current end, ACK for an older one. */
+    /**
+     * Each end's packets take the forms the other's hello says it reads: ACK_V, SHORT headers and DATA_V frames to a
+     * current end, ACK, long headers and DATA to an older one; every frame arrives either way.
+     */
     @Test
-    void acksFollowTheHello() {
-        for (boolean readsAckV : new boolean[] {true, false}) {
+    void packetsFollowTheHello() {
+        for (int older : new int[] {0, 0x20, 0x10}) { // a current end, one from before ACK_V, one from before SHORT
             SimNet net = new SimNet(4, 0.01, 0.001, 50, 2_000_000L, 4_000_000L, 0, 0, 0, UdpOptions.defaults(), true);
             try (net) {
                 byte[] hello = HandshakePacket.writeHello(1, 1200); // 1200: no path-MTU probing in this test
-                if (!readsAckV) hello[9] &= ~0x20;
+                hello[9] &= ~older;
+                net.a.conn.peerHello(hello);
                 net.b.conn.peerHello(hello);
-                int[] kinds = new int[256];
-                net.observeFromB = d -> {
-                    if ((d.getByte(d.readerIndex()) & 0x0f) == PacketHeader.TYPE_DATA) {
-                        int at = d.readerIndex() + PacketHeader.LENGTH;
-                        if (d.getUnsignedByte(at) == Frames.FILLED) at += Frames.filledSize(d.getUnsignedByte(at + 1));
-                        kinds[d.getUnsignedByte(at)]++;
-                    }
+                int[] fromB = new int[256];
+                int[] fromA = new int[256];
+                int[] headers = new int[16];
+                net.observeFromB = d -> fromB[firstFrame(d)]++;
+                net.observeFromA = d -> {
+                    headers[d.getByte(d.readerIndex()) & 0x0f]++;
+                    fromA[firstFrame(d)]++;
                 };
                 int n = 2_000;
                 assertTrue(net.runUntil(() -> net.b.received == n, 60_000_000_000L, net.feeder(net.a, n, 1000)));
-                int want = readsAckV ? Frames.ACK_V : Frames.ACK;
-                int other = readsAckV ? Frames.ACK : Frames.ACK_V;
-                assertTrue(kinds[want] > 100, "ACKs as " + want + ": " + kinds[want]);
-                assertEquals(0, kinds[other], "none as " + other);
+                boolean ackV = older != 0x20;
+                boolean isShort = older != 0x10;
+                assertTrue(fromB[ackV ? Frames.ACK_V : Frames.ACK] > 100, "ACKs as the hello says");
+                assertEquals(0, fromB[ackV ? Frames.ACK : Frames.ACK_V], "no ACK in the other form");
+                assertTrue(fromA[isShort ? Frames.DATA_V : Frames.DATA] > 100, "DATA as the hello says");
+                assertEquals(0, fromA[isShort ? Frames.DATA : Frames.DATA_V], "no DATA in the other form");
+                assertTrue(headers[isShort ? PacketHeader.TYPE_SHORT : PacketHeader.TYPE_DATA] > 100, "headers as the hello says");
+                assertEquals(0, headers[isShort ? PacketHeader.TYPE_DATA : PacketHeader.TYPE_SHORT], "no header in the other form");
             }
         }
+    }
+
+    /** The type of a plaintext packet's first frame after any FILLED, or 0 (PADDING) for a packet that is not DATA. */
+    private static int firstFrame(io.netty.buffer.ByteBuf d) {
+        PacketHeader h = new PacketHeader();
+        if (!h.wrap(d) || !h.isData()) return 0;
+        int at = d.readerIndex() + h.length();
+        if (d.getUnsignedByte(at) == Frames.FILLED) at += Frames.filledSize(d.getUnsignedByte(at + 1));
+        return d.getUnsignedByte(at);
     }
 }
