@@ -10,6 +10,49 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The tunnel must never make an app fail: far down → direct within the fail-forward delay; far back → tunnel again. */
 class FailForwardTest {
+    /**
+     * A far with no room for another stream (its streams' receive credit would pass twice its budget) refuses the
+     * open; the near sends that connection direct instead of resetting it. Over 128 connections held open at once
+     * are more than a far takes (each holds at least the 1 MiB initial window), so some of these go direct.
+     */
+    @ParameterizedTest
+    @EnumSource(value = NearConfig.Transport.class, names = {"TCP", "UDP"})
+    void connectionsBeyondTheFarsStreamLimitGoDirect(NearConfig.Transport transport) throws Exception {
+        int n = 150;
+        try (Lab lab = new Lab(transport)) {
+            lab.startFar(0).startNear("near");
+            lab.awaitTunnel();
+            java.util.concurrent.CountDownLatch tried = new java.util.concurrent.CountDownLatch(n);
+            java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    byte[] hello = ("hello " + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    all.add(pool.submit(() -> {
+                        try (Socket s = Clients.connect(lab.forward())) {
+                            try { // all open at once: each has had its echo before any ends
+                                s.getOutputStream().write(hello);
+                                assertArrayEquals(hello, s.getInputStream().readNBytes(hello.length));
+                            } finally {
+                                tried.countDown();
+                            }
+                            end.await();
+                            s.shutdownOutput();
+                            assertEquals(-1, s.getInputStream().read(), "a clean end after the echo");
+                        }
+                        return null;
+                    }));
+                }
+                assertTrue(tried.await(60, TimeUnit.SECONDS), "connections still waiting for their echo");
+                end.countDown();
+                for (var f : all) f.get(60, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = NearConfig.Transport.class, names = {"TCP", "UDP"})
     void farStoppedMidRunThenBack(NearConfig.Transport transport) throws Exception {

@@ -275,11 +275,13 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         MuxStream s = streams.get(id);
         if (s != null) return s;
         if (!streams.firstSightOfPeerId(id)) return null; // finished stream, or our own long gone
-        // Every stream starts with the initial window granted; refuse new ones rather than overrun memory.
+        // Every stream starts with the initial window granted; refuse new ones rather than overrun memory. The code
+        // is "tunnel down", not a destination's answer: the near sends that connection direct (fail-forward). With
+        // GENERAL it reset the app's connection (EndToEndUdpTest.manyConcurrentStreams, a rare "connection reset").
         if (streams.peerOpen() >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
             LOG.warning(() -> "refusing stream " + id + " from " + link.peerName() + ": too many streams ("
                     + streams.peerOpen() + " open, at most " + options.maxPeerStreams() + ", or the receive budget is spent)");
-            sendControl(Frame.reset(alloc, id, DialError.GENERAL.code, "too many streams"));
+            sendControl(Frame.reset(alloc, id, DialError.TUNNEL_DOWN.code, "too many streams"));
             return null;
         }
         s = MuxStream.placeholder(this, id);

@@ -207,6 +207,27 @@ class MuxSessionTest {
         assertTrue(sent >= start && sent < 2 * start, way + " credit of a new stream: " + sent);
     }
 
+    @Test void aStreamTheFarHasNoRoomForFailsAsTunnelDownSoTheNearGoesDirect() throws Exception {
+        List<TunnelStream> held = new ArrayList<>();
+        connect(16 << 10, null, in -> held.add(in.accept())); // accepted, never read: each keeps its initial window
+        int n = 140; // initial windows alone pass twice the 64 MiB budget after 128 streams
+        List<TunnelStream> opened = new ArrayList<>();
+        for (int i = 0; i < n; i++) opened.add(near.openNow(new StreamOpen("origin", 80, Hint.RAW), 0));
+        int refused = 0;
+        for (TunnelStream s : opened) {
+            try {
+                s.opened().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                refused++;
+                DialException d = assertInstanceOf(DialException.class, e.getCause());
+                // Not the destination's answer: the near must send the connection direct, not reset the app.
+                assertEquals(DialError.TUNNEL_DOWN, d.error(), d.getMessage());
+            }
+        }
+        assertTrue(refused > 0, "the far refused none of " + n + " streams");
+        assertTrue(near.isActive(), "a refused stream does not end the session");
+    }
+
     @Test void sessionLossFailsPendingOpensAndStreams() throws Exception {
         CompletableFuture<IncomingStream> held = new CompletableFuture<>();
         connect(1200, null, held::complete); // never answers
