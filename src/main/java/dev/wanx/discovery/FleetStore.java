@@ -16,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * The near's memory of the fleet its fars announced, in {@code STATE/fleet} (one {@code HOST:PORT [KEY]} per
  * line), so that after a restart the near probes the fleet and not only its --peer seeds. The file is written
- * off the caller's thread (announcements arrive on event loops), latest version wins, atomically replaced.
+ * off the caller's thread (announcements arrive on event loops; once closing, by the caller), latest version wins,
+ * atomically replaced.
  */
 public final class FleetStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("wanx.near");
@@ -26,8 +27,11 @@ public final class FleetStore implements AutoCloseable {
     private final ExecutorService writer;
     private volatile List<FleetMember> members;
     private volatile String source;
-    /** An update not yet on disk (a save may be refused while closing: close then saves it). */
+    /** An update not yet on disk. */
     private volatile boolean dirty;
+    /** Orders updates against close: an update is queued before the writer stops, or its caller writes it. */
+    private final Object lock = new Object();
+    private boolean closed; // guarded by lock
 
     private FleetStore(Path file, List<FleetMember> members, String source) {
         this.file = file;
@@ -68,24 +72,24 @@ public final class FleetStore implements AutoCloseable {
 
     /** Takes the fleet a far announced; true (and saved) when it differs from the one known. */
     public boolean update(List<FleetMember> fleet, String from) {
-        if (fleet == null || fleet.isEmpty() || fleet.equals(members)) return false;
-        List<FleetMember> before = members;
-        members = List.copyOf(fleet);
-        source = from + " at " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        List<FleetMember> before;
+        boolean writeHere;
+        synchronized (lock) {
+            if (fleet == null || fleet.isEmpty() || fleet.equals(members)) return false;
+            before = members;
+            members = List.copyOf(fleet);
+            source = from + " at " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            dirty = true;
+            writeHere = closed;
+            if (writer != null && !closed) writer.execute(this::save);
+        }
         List<FleetMember> added = new ArrayList<>(fleet);
         added.removeAll(before);
         List<FleetMember> removed = new ArrayList<>(before);
         removed.removeAll(fleet);
         LOG.info("fleet from " + from + ": " + fleet.size() + " far(s)" + (added.isEmpty() ? "" : ", added " + added)
                 + (removed.isEmpty() ? "" : ", removed " + removed));
-        if (writer != null) {
-            dirty = true;
-            try {
-                writer.execute(this::save);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                // the near is closing: close() writes it
-            }
-        }
+        if (writeHere) save(); // the near is closing (an announcement still on an event loop): close() may be past its save
         return true;
     }
 
@@ -105,16 +109,18 @@ public final class FleetStore implements AutoCloseable {
         }
     }
 
-    /** Waits for a pending save. */
+    /** Waits for a pending save; an update after this saves itself. */
     @Override public void close() {
         if (writer == null) return;
-        writer.shutdown();
+        synchronized (lock) {
+            closed = true;
+            writer.shutdown(); // runs every save queued before
+        }
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        save(); // an update that came while closing
-
+        save(); // in case the wait was cut short
     }
 }

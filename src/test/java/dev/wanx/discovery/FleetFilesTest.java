@@ -6,8 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,11 +104,47 @@ class FleetFilesTest {
         FleetStore closing = FleetStore.open(dir);
         closing.close();
         List<FleetMember> later = List.of(FleetMember.parse("c.example:3"));
-        assertTrue(closing.update(later, "far:c.example:3"), "an update racing the near's close");
-        closing.close();
-        assertEquals(later, FleetStore.open(dir).members(), "is still saved");
+        assertTrue(closing.update(later, "far:c.example:3"), "an announcement still on an event loop after close");
+        assertEquals(later, FleetStore.open(dir).members(), "is saved by its caller (nobody closes twice)");
 
         Files.writeString(dir.resolve(FleetStore.FILE), "garbage here\n");
         assertTrue(FleetStore.open(dir).members().isEmpty(), "a damaged file is ignored: the seeds still work");
+    }
+
+    /**
+     * The near closes while an update is under way but members() already shows it (FleetTest restarted its near
+     * just then, and the new one never probed the added far). The update's log line is the point to stop it at.
+     */
+    @Test void aCloseDuringAnUpdateStillSavesIt() throws Exception {
+        FleetStore s = FleetStore.open(dir);
+        List<FleetMember> fleet = List.of(FleetMember.parse("a.example:1"), FleetMember.parse("d.example:4"));
+        AtomicBoolean closedMidUpdate = new AtomicBoolean();
+        Handler closeNow = new Handler() {
+            @Override public void publish(LogRecord r) {
+                if (!String.valueOf(r.getMessage()).startsWith("fleet from") || !s.members().equals(fleet)) return;
+                try {
+                    CompletableFuture.runAsync(s::close).get(5, TimeUnit.SECONDS); // another thread, as in a near
+                    closedMidUpdate.set(true);
+                } catch (Exception e) {
+                    throw new AssertionError("close blocked by the update", e);
+                }
+            }
+
+            @Override public void flush() { }
+
+            @Override public void close() { }
+        };
+        Logger log = Logger.getLogger("wanx.near");
+        Level level = log.getLevel();
+        log.setLevel(Level.INFO);
+        log.addHandler(closeNow);
+        try {
+            assertTrue(s.update(fleet, "far:a.example:1"));
+        } finally {
+            log.removeHandler(closeNow);
+            log.setLevel(level);
+        }
+        assertTrue(closedMidUpdate.get(), "the near closed mid-update");
+        assertEquals(fleet, FleetStore.open(dir).members(), "on disk once close() returned");
     }
 }
