@@ -186,8 +186,11 @@ class FleetTest {
     }
 
     @Test void aFarNearCapacityIsPassedOver() throws Exception {
-        FarServer busy = startFar("127.0.0.2", 0, 1);  // one session fills it
-        FarServer idle = startFar("127.0.0.3", 30, 0);
+        // The near waits one more of the busy far's RTT for the idle one. Both delays are far above what a handshake
+        // costs this JVM on a loaded 2-core machine (tens of ms a side): with 0 and 30 ms, the idle answer came within
+        // a few ms of that wait's end, sometimes after it, sometimes even before the busy one's.
+        FarServer busy = startFar("127.0.0.2", 200, 1);  // one session fills it
+        FarServer idle = startFar("127.0.0.3", 280, 0);
         // Fill the busy far with another near's session (same key: a second near process would be the same).
         EventLoopGroup g = dev.wanx.relay.NettyTransport.group(1, "fleet-test");
         try {
