@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,8 +153,12 @@ class FleetTest {
         // 3. The bound far dies (SIGKILL) mid-transfer: the stream ends without a wrong byte, and within 2 s new
         //    streams go through the next best far.
         Socket inFlight = Clients.connect(forward());
-        CompletableFuture<Long> checked = CompletableFuture.supplyAsync(() -> echoPrefixChecked(inFlight, 64L << 20, 7));
-        Thread.sleep(300);
+        AtomicLong echoed = new AtomicLong();
+        CompletableFuture<Long> checked = CompletableFuture.supplyAsync(() -> echoPrefixChecked(inFlight, 64L << 20, 7, echoed));
+        // Mid-transfer means its bytes coming back through far D: on a loaded machine the stream may not be open
+        // after a fixed sleep, and a stream still opening when its far dies rightly goes direct, whole.
+        TunnelSession viaD = s;
+        await("the stream echoing through far D", 10_000, () -> viaD.stats().streamsOpen() == 1 && echoed.get() >= 1 << 20);
         long t0 = System.nanoTime();
         farD.destroyForcibly();
         await("a session with the next best far", 5_000, () -> {
@@ -246,8 +251,8 @@ class FleetTest {
 
     private InetSocketAddress forward() { return near.boundAddresses().get(0); }
 
-    /** Echo of seeded bytes; every byte that comes back is compared with what was sent. Returns how many came back. */
-    private static long echoPrefixChecked(Socket s, long n, long seed) {
+    /** Echo of seeded bytes; every byte that comes back is checked against what was sent and counted in {@code echoed}. */
+    private static long echoPrefixChecked(Socket s, long n, long seed, AtomicLong echoed) {
         try (s) {
             CompletableFuture.runAsync(() -> {
                 try {
@@ -280,6 +285,7 @@ class FleetTest {
                         if (buf[i] != want[wantAt++]) throw new AssertionError("corrupted byte at offset " + (got + i));
                     }
                     got += k;
+                    echoed.set(got);
                 }
             } catch (IOException reset) {
                 // reset is a clean end too
