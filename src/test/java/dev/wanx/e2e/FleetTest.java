@@ -158,7 +158,7 @@ class FleetTest {
         // Mid-transfer means its bytes coming back through far D: on a loaded machine the stream may not be open
         // after a fixed sleep, and a stream still opening when its far dies rightly goes direct, whole.
         TunnelSession viaD = s;
-        await("the stream echoing through far D", 10_000, () -> viaD.stats().streamsOpen() == 1 && echoed.get() >= 1 << 20);
+        await("the stream echoing through far D", 10_000, () -> viaD.stats().streamsOpen() == 1 && echoed.get() > 0);
         long t0 = System.nanoTime();
         farD.destroyForcibly();
         await("a session with the next best far", 5_000, () -> {
