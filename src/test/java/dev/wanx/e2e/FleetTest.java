@@ -310,13 +310,18 @@ class FleetTest {
                 "--state", dir.resolve("state-D").toString(), "--no-reduce", "--fleet-file", fleetFile.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("farD.log").toFile());
         Process p = pb.start();
-        await("wanx far process listening", 20_000, () -> {
-            try {
-                return Files.readString(dir.resolve("farD.log")).contains("far listening on");
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        try {
+            await("wanx far process listening", 20_000, () -> {
+                try {
+                    return Files.readString(dir.resolve("farD.log")).contains("far listening on");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (AssertionError slow) {
+            p.destroyForcibly(); // not yet in farD, so tearDown would leave it running
+            throw slow;
+        }
         assertTrue(p.isAlive(), () -> "far D died: " + readQuietly(dir.resolve("farD.log")));
         return p;
     }
