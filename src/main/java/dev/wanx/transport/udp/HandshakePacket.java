@@ -132,22 +132,27 @@ public final class HandshakePacket {
 
     /** Whether the hello's sender reads SHORT packets and DATA_V frames (older ends drop SHORT packets unread). */
     public static boolean helloReadsShort(byte[] hello) {
-        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x10) != 0;
+        return helloBit(hello, READS_SHORT);
     }
 
     /** Whether the hello's sender reads ACK_V frames (older ends would drop a packet holding one as malformed). */
     public static boolean helloReadsAckV(byte[] hello) {
-        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x20) != 0;
+        return helloBit(hello, READS_ACK_V);
     }
 
     /** Whether the hello's sender keeps {@link TailParity#SLOTS} datagrams for parity (older ends keep 256). */
     public static boolean helloKeepsTail(byte[] hello) {
-        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x40) != 0;
+        return helloBit(hello, KEEPS_TAIL);
     }
 
     /** Whether the hello's sender reads FILLED frames (older ends would drop a packet holding one as malformed). */
     public static boolean helloReadsFilled(byte[] hello) {
-        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && (hello[9] & 0x80) != 0;
+        return helloBit(hello, READS_FILLED);
+    }
+
+    /** Whether a hello of this version sets {@code bit} of its max-payload field (bytes 9-10, as writeHello puts them). */
+    private static boolean helloBit(byte[] hello, int bit) {
+        return hello.length >= HELLO_LENGTH && hello[0] == PacketHeader.VERSION && ((hello[9] & 0xff) << 8 & bit) != 0;
     }
 
     /** A hello followed by an announcement (empty if it is longer than {@link #MAX_ANNOUNCEMENT}: never amplify). */

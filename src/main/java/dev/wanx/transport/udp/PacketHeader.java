@@ -64,12 +64,6 @@ public final class PacketHeader {
         return expand(largestReceived, buf.getUnsignedInt(offset + 9));
     }
 
-    /** The packet number of a packet with the 8-byte form (handshake, REPAIR, long DATA). */
-    public long packetNumber() {
-        if (type() == TYPE_SHORT) throw new IllegalStateException("a SHORT packet's number needs the largest received");
-        return buf.getLong(offset + 9);
-    }
-
     static long expand(long largestReceived, long truncated) {
         final long win = 1L << 32;
         final long half = win / 2;

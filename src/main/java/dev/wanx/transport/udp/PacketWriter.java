@@ -46,6 +46,8 @@ final class PacketWriter {
 
     void peerReadsShort(boolean reads) { this.shortHeader = reads; }
 
+    boolean peerReadsShort() { return shortHeader; }
+
     /** Bytes of the header our packets carry now. */
     private int headerLength() { return shortHeader ? PacketHeader.SHORT_LENGTH : PacketHeader.LENGTH; }
 

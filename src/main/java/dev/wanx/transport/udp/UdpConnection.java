@@ -59,7 +59,6 @@ public final class UdpConnection {
     private long sentAtTrimCheck;
     private long nowNs;
     private boolean closed;
-    private boolean peerReadsShort;
 
     public UdpConnection(long cid, PacketCipher sealer, PacketCipher opener, UdpOptions opts, InetSocketAddress peer,
                          long initialRttNs, ByteBufAllocator alloc, Io io, long nowNs, long seed) {
@@ -106,7 +105,7 @@ public final class UdpConnection {
      * the ids after the next.
      */
     private int frameRoomBeyondPayload() {
-        return (peerReadsShort ? PacketHeader.SHORT_SAVING : 0) - Frames.dataOverhead(peerReadsShort, queue.nextFrameId() + 65536);
+        return out.headerSaving() - Frames.dataOverhead(out.peerReadsShort(), queue.nextFrameId() + 65536);
     }
 
     /** What the peer's hello says it takes in and reads (see {@link HandshakePacket#writeHello}). */
@@ -120,7 +119,6 @@ public final class UdpConnection {
 
     /** Whether the peer's hello said it reads SHORT packets and DATA_V frames: then ours take those forms. */
     public void peerReadsShort(boolean reads) {
-        peerReadsShort = reads;
         out.peerReadsShort(reads);
         filler.peerReadsShort(reads);
     }
