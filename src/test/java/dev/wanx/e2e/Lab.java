@@ -101,6 +101,12 @@ final class Lab implements AutoCloseable {
         }
     }
 
+    /** Streams of the near's current session open now (-1: no session). */
+    long tunnelStreamsOpen() {
+        var s = near.sessions().current();
+        return s == null ? -1 : s.stats().streamsOpen();
+    }
+
     long tunnelStreams() {
         var s = near.sessions().current();
         return s == null ? -1 : s.stats().streamsTotal();

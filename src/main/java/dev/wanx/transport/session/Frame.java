@@ -27,6 +27,9 @@ import java.nio.charset.StandardCharsets;
  * DATA_V  type=12 | stream varint | offset varint | flags u8 | data...   (DATA in 7 header bytes instead of 18;
  *                  sent only to a peer whose FEATURES has {@link #FEATURE_DATA_V})
  * ALLOWANCE type=13 | max u64   (early credit granted for the streams the receiver opens, cumulative)
+ * SESSION_MAX type=14 | max u64 (stream bytes of all streams the receiver allows in total, cumulative; sent by an end
+ *                  whose FEATURES has {@link #FEATURE_SESSION_CREDIT})
+ * BOUND   type=15 | sent u64  (the sender keeps to SESSION_MAX from now on; it had sent this much; once per session)
  * </pre>
  * Varints are QUIC's (RFC 9000 §16): the top two bits of the first byte give the length, 1, 2, 4 or 8 bytes.
  * A type not listed here is ignored by the receiver (see {@link #minSize}): new frame types must be session-level and
@@ -34,7 +37,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Frame {
     public static final int OPEN = 1, OPEN_OK = 2, DATA = 3, RESET = 4, CREDIT = 5, CLOSE = 6, PING = 7, PONG = 8, CONFIG = 9, ANNOUNCE = 10,
-            FEATURES = 11, DATA_V = 12, ALLOWANCE = 13;
+            FEATURES = 11, DATA_V = 12, ALLOWANCE = 13, SESSION_MAX = 14, BOUND = 15;
     /**
      * OPEN flag (the byte's top bit, outside {@link dev.wanx.transport.StreamFlags}' range): a u32 after the host says
      * how much of the peer's ALLOWANCE this stream takes as credit beyond the initial window. Only to a peer that
@@ -44,8 +47,10 @@ public final class Frame {
     public static final int FLAG_FIN = 1;
     /** FEATURES bit: this end reads DATA_V. */
     public static final int FEATURE_DATA_V = 1;
+    /** FEATURES bit: this end sends SESSION_MAX and, to a peer that sends it, keeps within it (BOUND). */
+    public static final int FEATURE_SESSION_CREDIT = 2;
     /** Every bit this build reads: what it advertises. */
-    public static final int FEATURES_READ = FEATURE_DATA_V;
+    public static final int FEATURES_READ = FEATURE_DATA_V | FEATURE_SESSION_CREDIT;
     public static final int DATA_HEADER = 1 + 8 + 8 + 1;
     public static final int OPEN_HEADER_FIXED = 1 + 8 + 1 + 1 + 2 + 1;
 
@@ -250,6 +255,22 @@ public final class Frame {
 
     public static long allowanceMax(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
 
+    // ---- SESSION_MAX, BOUND ----
+    public static ByteBuf sessionMax(ByteBufAllocator alloc, long max) {
+        return alloc.buffer(9).writeByte(SESSION_MAX).writeLong(max);
+    }
+
+    public static long sessionMax(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
+
+    public static ByteBuf bound(ByteBufAllocator alloc, long sent) {
+        return alloc.buffer(9).writeByte(BOUND).writeLong(sent);
+    }
+
+    public static long boundSent(ByteBuf f) { return f.getLong(f.readerIndex() + 1); }
+
+    /** Stream bytes an OPEN carries (0 if its header does not fit: onOpen finds it malformed). */
+    public static int openDataBytes(ByteBuf f) { return Math.max(0, f.writerIndex() - openDataIndex(f)); }
+
     // ---- FEATURES ----
     public static ByteBuf features(ByteBufAllocator alloc, int bits) {
         return alloc.buffer(5).writeByte(FEATURES).writeInt(bits);
@@ -269,7 +290,7 @@ public final class Frame {
             case DATA -> DATA_HEADER;
             case DATA_V -> 4; // the real check is dataHeaderSize(f): the varints say how long the header is
             case FEATURES -> 5;
-            case ALLOWANCE -> 9;
+            case ALLOWANCE, SESSION_MAX, BOUND -> 9;
             case RESET -> 11;
             case CREDIT -> 17;
             case CLOSE -> 2;

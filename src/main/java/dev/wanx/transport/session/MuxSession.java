@@ -85,6 +85,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 link.send(Frame.features(alloc, advertisedFeatures));
                 long allowance = credit.startAllowance();
                 if (allowance > 0) link.send(Frame.allowance(alloc, allowance));
+                if ((advertisedFeatures & Frame.FEATURE_SESSION_CREDIT) != 0) {
+                    link.send(Frame.sessionMax(alloc, credit.startSessionMax()));
+                }
                 link.flush();
             }
         });
@@ -107,11 +110,12 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             credit.onNewStream();
             long early = credit.takeEarly(s);
             int room = Math.max(0, link.maxFrameSize() - Frame.openHeaderSize(dest, early));
-            int inOpen = firstData == null ? 0 : Math.min(room, firstData.readableBytes());
+            int inOpen = firstData == null ? 0 : (int) Math.min(Math.min(room, firstData.readableBytes()), credit.sendRoom());
             ByteBuf f = Frame.open(alloc, id, 0, dest, early, inOpen);
             if (inOpen > 0) f.writeBytes(firstData, inOpen);
             s.sentInOpen(inOpen);
             bytesSent += inOpen;
+            credit.onSent(inOpen);
             link.send(f);
             s.widenAtStart();
             if (firstData != null) {
@@ -229,6 +233,15 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             if (type == Frame.PONG) return;
             if (type == Frame.FEATURES) {
                 peerFeatures = Frame.featureBits(f);
+                credit.onPeerFeatures(peerFeatures, advertisedFeatures);
+                return;
+            }
+            if (type == Frame.SESSION_MAX) {
+                if (credit.onPeerSessionMax(Frame.sessionMax(f))) rotation.wakeWaiting();
+                return;
+            }
+            if (type == Frame.BOUND) {
+                credit.onPeerBound(Frame.boundSent(f));
                 return;
             }
             if (type == Frame.ALLOWANCE) {
@@ -245,24 +258,20 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 link.close("peer closed: " + Frame.closeReason(f));
                 return;
             }
+            long payload = type == Frame.OPEN ? Frame.openDataBytes(f) : Frame.isData(type) ? f.readableBytes() - dataHeader : 0;
+            if (payload > 0 && !credit.onReceived(payload)) {
+                protocolError("peer sent past its session credit");
+                return;
+            }
             long id = Frame.streamId(f);
             MuxStream s = streamFor(id, type);
-            if (s == null) return;
-            switch (type) {
-                case Frame.OPEN -> onOpen(s, f);
-                case Frame.OPEN_OK -> {
-                    if (s.local && !s.opened.isDone()) s.opened.complete(s);
-                }
-                case Frame.DATA, Frame.DATA_V -> {
-                    int n = f.readableBytes() - dataHeader;
-                    bytesReceived += n;
-                    liveness.onData(clock.getAsLong());
-                    String err = s.onData(Frame.dataOffset(f), f.retainedSlice(f.readerIndex() + dataHeader, n), Frame.dataFin(f));
-                    if (err != null) resetStream(s, err);
-                }
-                case Frame.RESET -> s.onReset(Frame.resetCode(f), Frame.resetReason(f));
-                case Frame.CREDIT -> s.onCredit(Frame.creditMax(f));
-                default -> { }
+            long keptBefore = s == null ? 0 : s.bytesIn();
+            try {
+                onStreamFrame(s, type, f, dataHeader);
+            } finally {
+                // Stream bytes that no stream kept (it is gone, or refused them before taking them) are released now.
+                long kept = s == null ? 0 : s.bytesIn() - keptBefore;
+                if (payload > kept) credit.onDropped(payload - kept);
             }
         } finally {
             f.release();
@@ -270,12 +279,33 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         rotation.pump();
     }
 
+    private void onStreamFrame(MuxStream s, int type, ByteBuf f, int dataHeader) {
+        if (s == null) return;
+        switch (type) {
+            case Frame.OPEN -> onOpen(s, f);
+            case Frame.OPEN_OK -> {
+                if (s.local && !s.opened.isDone()) s.opened.complete(s);
+            }
+            case Frame.DATA, Frame.DATA_V -> {
+                int n = f.readableBytes() - dataHeader;
+                bytesReceived += n;
+                liveness.onData(clock.getAsLong());
+                String err = s.onData(Frame.dataOffset(f), f.retainedSlice(f.readerIndex() + dataHeader, n), Frame.dataFin(f));
+                if (err != null) resetStream(s, err);
+            }
+            case Frame.RESET -> s.onReset(Frame.resetCode(f), Frame.resetReason(f));
+            case Frame.CREDIT -> s.onCredit(Frame.creditMax(f));
+            default -> { }
+        }
+    }
+
     /** The stream a frame belongs to; creates peer streams on first sight (any frame type); null to ignore. */
     private MuxStream streamFor(long id, int type) {
         MuxStream s = streams.get(id);
         if (s != null) return s;
         if (!streams.firstSightOfPeerId(id)) return null; // finished stream, or our own long gone
-        // Every stream starts with the initial window granted; refuse new ones rather than overrun memory. The code
+        // Every stream starts with the initial window granted; unless the peer keeps to session credit, refuse new ones
+        // rather than overrun memory (roomForPeerStream). The code
         // is "tunnel down", not a destination's answer: the near sends that connection direct (fail-forward). With
         // GENERAL it reset the app's connection (EndToEndUdpTest.manyConcurrentStreams, a rare "connection reset").
         if (streams.peerOpen() >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
@@ -408,11 +438,18 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     void sendData(ByteBuf f, int payload) {
         bytesSent += payload;
+        credit.onSent(payload);
         liveness.onData(clock.getAsLong());
         link.send(f);
     }
 
     void markSendReady(MuxStream s) { rotation.markReady(s); }
+
+    /** Stream bytes this end may send now under the peer's session credit. */
+    long sendRoom() { return credit.sendRoom(); }
+
+    /** A stream with data and stream credit waits for the peer's next SESSION_MAX. */
+    void waitForSessionCredit(MuxStream s) { rotation.waitForCredit(s); }
 
     void onStreamFinished(MuxStream s) {
         if (streams.remove(s)) credit.onStreamFinished(s);

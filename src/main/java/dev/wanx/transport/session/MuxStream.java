@@ -36,6 +36,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
     private boolean finSent;
     private volatile boolean writable = true;
     boolean inSendReady;
+    boolean inSessionWait;
 
     // receive side
     private final TreeMap<Long, ByteBuf> outOfOrder = new TreeMap<>();
@@ -43,6 +44,8 @@ final class MuxStream implements TunnelStream, IncomingStream {
     private long recvOffset;          // next contiguous byte expected
     private long finOffset = -1;
     private long consumed;            // delivered to the sink
+    private long bytesIn;             // stream bytes handed to onData (session credit's accounting)
+    private long releasedIn;          // ... of which delivered or dropped as duplicates
     long advertisedMax = MuxOptions.INITIAL_WINDOW;
     private long window = MuxOptions.INITIAL_WINDOW;
     private boolean readEnabled = true;
@@ -177,7 +180,11 @@ final class MuxStream implements TunnelStream, IncomingStream {
 
     boolean hasSendable() {
         if (closed) return false;
-        if (queuedBytes > 0 && sendOffset < peerMax) return true;
+        if (queuedBytes > 0 && sendOffset < peerMax) {
+            if (session.sendRoom() > 0) return true;
+            session.waitForSessionCredit(this); // the peer's next SESSION_MAX puts it back in the rotation
+            return false;
+        }
         return finRequested && !finSent && queuedBytes == 0;
     }
 
@@ -185,7 +192,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
     int sendOne(int maxFrame) {
         boolean compact = session.compactData();
         int maxData = maxFrame - Frame.dataHeaderSize(id, sendOffset, compact);
-        long credit = peerMax - sendOffset;
+        long credit = Math.min(peerMax - sendOffset, session.sendRoom());
         int n = (int) Math.min(Math.min(maxData, queuedBytes), credit);
         boolean fin = finRequested && n == queuedBytes;
         if (n <= 0 && !fin) return 0;
@@ -245,6 +252,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
 
     /** Takes ownership of {@code data}. Returns an error text on a protocol violation, else null. */
     String onData(long offset, ByteBuf data, boolean fin) {
+        bytesIn += data.readableBytes();
         long end = offset + data.readableBytes();
         if (end > advertisedMax && (local || openSeen || !session.credit().holdEarly(this, end - advertisedMax))) {
             data.release();
@@ -263,21 +271,41 @@ final class MuxStream implements TunnelStream, IncomingStream {
             return "data past FIN";
         }
         if (end <= recvOffset || !data.isReadable()) {
+            dropIn(data.readableBytes());
             data.release();
         } else if (offset <= recvOffset) {
             appendReady(offset, data);
             drainOutOfOrder();
         } else {
             ByteBuf prev = outOfOrder.put(offset, data);
-            if (prev != null) prev.release(); // a duplicate: the carrier should never send one
+            if (prev != null) { // a duplicate: the carrier should never send one
+                dropIn(prev.readableBytes());
+                prev.release();
+            }
         }
         deliver();
         return null;
     }
 
+    /** Received bytes this stream will not deliver (it has them already) leave the session's count. */
+    private void dropIn(long n) {
+        if (n <= 0) return;
+        releasedIn += n;
+        session.credit().onDropped(n);
+    }
+
+    /** Stream bytes handed to this stream so far (the session's accounting of what no stream kept). */
+    long bytesIn() { return bytesIn; }
+
+    /** Received bytes this stream holds, delivered to nobody yet: released when it finishes. */
+    long heldBytes() { return bytesIn - releasedIn; }
+
     private void appendReady(long offset, ByteBuf data) {
         int skip = (int) (recvOffset - offset);
-        if (skip > 0) data.skipBytes(skip);
+        if (skip > 0) {
+            dropIn(skip);
+            data.skipBytes(skip);
+        }
         recvOffset += data.readableBytes();
         ready.add(data);
     }
@@ -287,8 +315,10 @@ final class MuxStream implements TunnelStream, IncomingStream {
         while ((e = outOfOrder.firstEntry()) != null && e.getKey() <= recvOffset) {
             outOfOrder.pollFirstEntry();
             ByteBuf b = e.getValue();
-            if (e.getKey() + b.readableBytes() <= recvOffset) b.release();
-            else appendReady(e.getKey(), b);
+            if (e.getKey() + b.readableBytes() <= recvOffset) {
+                dropIn(b.readableBytes());
+                b.release();
+            } else appendReady(e.getKey(), b);
         }
     }
 
@@ -298,6 +328,7 @@ final class MuxStream implements TunnelStream, IncomingStream {
         while (readEnabled && !ready.isEmpty() && !closed) {
             ByteBuf b = ready.poll();
             consumed += b.readableBytes();
+            releasedIn += b.readableBytes();
             session.credit().onConsumed(b.readableBytes());
             sink.onData(b);
         }

@@ -6,12 +6,15 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The streams' round-robin share of the link: streams with something to send wait their turn, one frame per stream
- * per turn, while the carrier is writable. Loop only.
+ * per turn, while the carrier is writable; streams held by the peer's session credit wait apart until it grows.
+ * Loop only.
  */
 final class SendRotation {
     private final FrameLink link;
     private final BooleanSupplier active;
     private final ArrayDeque<MuxStream> ready = new ArrayDeque<>();
+    /** Streams with data and stream credit that wait for the peer's session credit; each at most once. */
+    private final ArrayDeque<MuxStream> waiting = new ArrayDeque<>();
     private boolean pumping;
 
     /** @param active whether the session is up (nothing is sent once it is not) */
@@ -52,6 +55,25 @@ final class SendRotation {
         if (sent) link.flush();
     }
 
+    /** The stream waits for session credit (SESSION_MAX) before it can send again. */
+    void waitForCredit(MuxStream s) {
+        if (s.inSessionWait) return;
+        s.inSessionWait = true;
+        waiting.add(s);
+    }
+
+    /** Session credit grew: the streams that waited for it take their turns again. */
+    void wakeWaiting() {
+        for (int n = waiting.size(); n > 0; n--) { // a stream the new credit does not reach waits again, at the back
+            MuxStream s = waiting.poll();
+            s.inSessionWait = false;
+            markReady(s);
+        }
+    }
+
     /** The session closed: the waiting streams are dropped (they were finished). */
-    void clear() { ready.clear(); }
+    void clear() {
+        ready.clear();
+        waiting.clear();
+    }
 }

@@ -6,15 +6,18 @@ import java.util.function.Consumer;
 
 /**
  * A session's flow-control credit across its streams: the receive credit they granted the peer and have not seen
- * consumed, held within the session budget; the window new streams start with; and early credit (ALLOWANCE) both
- * ways, whose numbers are {@link EarlyCredit}'s: this class ties them to the streams and gives back ALLOWANCE. Loop only.
+ * consumed, held within the session budget; the window new streams start with; early credit (ALLOWANCE) both
+ * ways, whose numbers are {@link EarlyCredit}'s; and session credit (SESSION_MAX, BOUND) both ways, whose numbers are
+ * {@link SessionLimit}'s. This class ties them to the streams and sends ALLOWANCE, SESSION_MAX and BOUND. Loop only.
  */
 final class SessionCredit {
     private final MuxOptions options;
     private final EarlyCredit early;
     private final ByteBufAllocator alloc;
     private final Consumer<ByteBuf> sendControl;
+    private final SessionLimit limit;
     private long outstanding;
+    private int streams;
     private long grownWindow = MuxOptions.INITIAL_WINDOW;
 
     /** @param sendControl sends and flushes a frame (the session's control path) */
@@ -23,6 +26,7 @@ final class SessionCredit {
         this.early = new EarlyCredit(options.earlyPerStream());
         this.alloc = alloc;
         this.sendControl = sendControl;
+        this.limit = new SessionLimit(2 * options.sessionBudget());
     }
 
     /** The first ALLOWANCE this end grants, for the session's first frames (0: send none). */
@@ -31,21 +35,83 @@ final class SessionCredit {
     void onPeerAllowance(long max) { early.onPeerAllowance(max); }
 
     /** A stream of either end was added: it starts with the initial window granted. */
-    void onNewStream() { outstanding += MuxOptions.INITIAL_WINDOW; }
+    void onNewStream() {
+        outstanding += MuxOptions.INITIAL_WINDOW;
+        streams++;
+    }
 
-    /** Whether the initial window of one more peer stream fits twice the session budget. */
-    boolean roomForPeerStream() { return outstanding + MuxOptions.INITIAL_WINDOW <= 2 * options.sessionBudget(); }
+    /**
+     * Whether one more peer stream may open. A peer bound by session credit cannot make this end hold more than
+     * that, so only the stream count limits it; otherwise its initial window must fit twice the session budget.
+     */
+    boolean roomForPeerStream() {
+        return limit.peerBound() || outstanding + MuxOptions.INITIAL_WINDOW <= 2 * options.sessionBudget();
+    }
+
+    /**
+     * The credit that counts against the budget. With the peer bound by session credit, the streams' initial windows
+     * do not: a thousand idle streams would otherwise spend the budget and hold every busy stream at its minimum.
+     * Grown windows still share the budget, so stalled readers can fill at most half of the session credit.
+     */
+    private long committed() {
+        return limit.peerBound() ? Math.max(0, outstanding - streams * MuxOptions.INITIAL_WINDOW) : outstanding;
+    }
 
     /** Grants up to {@code want} more receive credit within the session budget; a stream always gets its minimum. */
     long reserve(long want, long streamOutstanding) {
-        long room = options.sessionBudget() - outstanding;
+        long room = options.sessionBudget() - committed();
         long grant = Math.min(want, Math.max(room, MuxOptions.MIN_WINDOW - streamOutstanding));
         if (grant <= 0) return 0;
         outstanding += grant;
         return grant;
     }
 
-    void onConsumed(int n) { outstanding -= n; }
+    /** A stream handed {@code n} bytes to its app. */
+    void onConsumed(int n) {
+        outstanding -= n;
+        release(n);
+    }
+
+    /** A stream dropped {@code n} received bytes it already had (a duplicate), or a frame's bytes found no stream. */
+    void onDropped(long n) { release(n); }
+
+    private void release(long n) {
+        limit.onReleased(n);
+        long max = limit.nextGrant();
+        if (max >= 0) sendControl.accept(Frame.sessionMax(alloc, max));
+    }
+
+    // ---------------- session credit ----------------
+
+    /** The first SESSION_MAX this end sends, after FEATURES. */
+    long startSessionMax() { return limit.start(); }
+
+    /** The peer's FEATURES: if both ends do session credit, this end binds itself to the peer's SESSION_MAX now. */
+    void onPeerFeatures(int peerBits, int ownBits) {
+        int bit = Frame.FEATURE_SESSION_CREDIT;
+        if ((peerBits & bit) == 0 || ownBits < 0 || (ownBits & bit) == 0 || limit.bound()) return;
+        sendControl.accept(Frame.bound(alloc, limit.bind()));
+    }
+
+    /** The peer's BOUND: its streams need no room in the budget from now on, and SESSION_MAX follows releases. */
+    void onPeerBound(long sentThen) {
+        limit.onPeerBound(sentThen);
+        release(0);
+    }
+
+    /** The peer's SESSION_MAX; true if this end may send more than before (waiting streams should try again). */
+    boolean onPeerSessionMax(long max) { return limit.onPeerMax(max); }
+
+    /** Stream bytes arrived; false if the peer went past the session credit it bound itself to. */
+    boolean onReceived(long n) { return limit.onReceived(n); }
+
+    /** Stream bytes this end may send now (Long.MAX_VALUE unless bound by the peer's session credit). */
+    long sendRoom() { return limit.room(); }
+
+    void onSent(long n) { limit.onSent(n); }
+
+    /** Received stream bytes this end still holds (tests). */
+    long held() { return limit.held(); }
 
     /** A stream's receive window grew (its reader kept up): later streams of this session may start near it. */
     void noteWindow(long w) {
@@ -96,6 +162,8 @@ final class SessionCredit {
     /** A stream ended: its credit is no longer outstanding, which may leave room to give back ALLOWANCE owed. */
     void onStreamFinished(MuxStream s) {
         outstanding -= s.outstandingCredit();
+        streams--;
+        release(s.heldBytes());
         early.release(s.earlyHeld);
         s.earlyHeld = 0;
         if (early.owes()) giveBackAllowance();
@@ -103,7 +171,7 @@ final class SessionCredit {
 
     /** Raises the peer's ALLOWANCE by what OPENs took, while the session's budget has room for it (else later). */
     private void giveBackAllowance() {
-        long max = early.giveBack(options.sessionBudget() - outstanding);
+        long max = early.giveBack(options.sessionBudget() - committed());
         if (max >= 0) sendControl.accept(Frame.allowance(alloc, max));
     }
 }

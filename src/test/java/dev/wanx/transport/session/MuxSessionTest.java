@@ -32,9 +32,13 @@ class MuxSessionTest {
     private MuxSession far;
 
     private void connect(int maxFrame, Long shuffleSeed, Consumer<IncomingStream> acceptor) {
+        connect(maxFrame, shuffleSeed, acceptor, Frame.FEATURES_READ);
+    }
+
+    private void connect(int maxFrame, Long shuffleSeed, Consumer<IncomingStream> acceptor, int farFeatures) {
         links = MemoryLink.pair(nearLoop, farLoop, maxFrame, shuffleSeed);
         near = new MuxSession(links[0], true, MuxOptions.defaults());
-        far = new MuxSession(links[1], false, MuxOptions.defaults());
+        far = new MuxSession(links[1], false, MuxOptions.defaults(), System::nanoTime, farFeatures);
         far.setAcceptor(acceptor);
     }
 
@@ -209,7 +213,9 @@ class MuxSessionTest {
 
     @Test void aStreamTheFarHasNoRoomForFailsAsTunnelDownSoTheNearGoesDirect() throws Exception {
         List<TunnelStream> held = new ArrayList<>();
-        connect(16 << 10, null, in -> held.add(in.accept())); // accepted, never read: each keeps its initial window
+        // A far from before session credit (MuxSessionCreditTest: a current one takes them all). Accepted, never read:
+        // each keeps its initial window.
+        connect(16 << 10, null, in -> held.add(in.accept()), Frame.FEATURE_DATA_V);
         int n = 140; // initial windows alone pass twice the 64 MiB budget after 128 streams
         List<TunnelStream> opened = new ArrayList<>();
         for (int i = 0; i < n; i++) opened.add(near.openNow(new StreamOpen("origin", 80, Hint.RAW), 0));

@@ -44,6 +44,32 @@ class SessionCreditTest {
         assertFalse(credit.roomForPeerStream());
     }
 
+    @Test void aPeerBoundBySessionCreditMayOpenAnyNumberOfStreamsAndTheirInitialWindowsCostNoBudget() {
+        assertEquals(128 * MB, credit.startSessionMax(), "twice the budget");
+        credit.onPeerBound(0);
+        for (int i = 0; i < 1000; i++) credit.onNewStream();
+        assertTrue(credit.roomForPeerStream(), "memory is held by the session credit now, not by the stream count");
+        assertEquals(64 * MB, credit.reserve(100 * MB, MB), "grown windows still share the budget");
+        assertEquals(MuxOptions.MIN_WINDOW, credit.reserve(MB, 0));
+    }
+
+    @Test void releasedBytesRaiseTheSessionMaxOnceAnEighthOfItIsFree() {
+        credit.startSessionMax();
+        credit.onPeerBound(0);
+        assertTrue(credit.onReceived(128 * MB));
+        assertFalse(credit.onReceived(1), "one byte past the max");
+        credit.onConsumed((int) (16 * MB - 1));
+        assertTrue(sessionMaxes().isEmpty());
+        credit.onDropped(1);
+        assertEquals(List.of(144 * MB), sessionMaxes());
+    }
+
+    private List<Long> sessionMaxes() {
+        List<Long> out = new ArrayList<>();
+        for (ByteBuf f : sent) if (Frame.type(f) == Frame.SESSION_MAX) out.add(Frame.sessionMax(f));
+        return out;
+    }
+
     @Test void whatOpensTookGoesBackAsAllowanceOnceTheBudgetHasRoom() {
         assertEquals(6 * MB, credit.startAllowance());
         MuxStream a = peerStream(2);
