@@ -221,33 +221,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 ignoreUnknown(type, f.readableBytes());
                 return;
             }
-            if (type == Frame.CONFIG || type == Frame.ANNOUNCE) {
-                messages.onMessage(type, Frame.messagePayload(f));
-                return;
-            }
-            if (type == Frame.PING) {
-                link.send(Frame.ping(alloc, Frame.PONG, Frame.pingToken(f)));
-                link.flush();
-                return;
-            }
-            if (type == Frame.PONG) return;
-            if (type == Frame.FEATURES) {
-                peerFeatures = Frame.featureBits(f);
-                credit.onPeerFeatures(peerFeatures, advertisedFeatures);
-                return;
-            }
-            if (type == Frame.SESSION_MAX) {
-                if (credit.onPeerSessionMax(Frame.sessionMax(f))) rotation.wakeWaiting();
-                return;
-            }
-            if (type == Frame.BOUND) {
-                credit.onPeerBound(Frame.boundSent(f));
-                return;
-            }
-            if (type == Frame.ALLOWANCE) {
-                credit.onPeerAllowance(Frame.allowanceMax(f));
-                return;
-            }
+            if (onSessionFrame(type, f)) return;
             int dataHeader = Frame.isData(type) ? Frame.dataHeaderSize(f) : 0;
             if (dataHeader < 0) {
                 protocolError("malformed frame type " + type + " length " + f.readableBytes());
@@ -279,6 +253,31 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         rotation.pump();
     }
 
+    /** Handles a frame of the session itself (no stream id); false for the others. */
+    private boolean onSessionFrame(int type, ByteBuf f) {
+        switch (type) {
+            case Frame.CONFIG, Frame.ANNOUNCE -> messages.onMessage(type, Frame.messagePayload(f));
+            case Frame.PING -> {
+                link.send(Frame.ping(alloc, Frame.PONG, Frame.pingToken(f)));
+                link.flush();
+            }
+            case Frame.PONG -> { }
+            case Frame.FEATURES -> {
+                peerFeatures = Frame.featureBits(f);
+                credit.onPeerFeatures(peerFeatures, advertisedFeatures);
+            }
+            case Frame.SESSION_MAX -> {
+                if (credit.onPeerSessionMax(Frame.sessionMax(f))) rotation.wakeWaiting();
+            }
+            case Frame.BOUND -> credit.onPeerBound(Frame.boundSent(f));
+            case Frame.ALLOWANCE -> credit.onPeerAllowance(Frame.allowanceMax(f));
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void onStreamFrame(MuxStream s, int type, ByteBuf f, int dataHeader) {
         if (s == null) return;
         switch (type) {
@@ -304,10 +303,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         MuxStream s = streams.get(id);
         if (s != null) return s;
         if (!streams.firstSightOfPeerId(id)) return null; // finished stream, or our own long gone
-        // Every stream starts with the initial window granted; unless the peer keeps to session credit, refuse new ones
-        // rather than overrun memory (roomForPeerStream). The code
-        // is "tunnel down", not a destination's answer: the near sends that connection direct (fail-forward). With
-        // GENERAL it reset the app's connection (EndToEndUdpTest.manyConcurrentStreams, a rare "connection reset").
+        // Every stream starts with the initial window granted: unless the peer keeps to session credit, refuse new ones
+        // rather than overrun memory (roomForPeerStream). The code is "tunnel down", not a destination's answer: the
+        // near sends that connection direct (fail-forward). With GENERAL it reset the app's connection
+        // (EndToEndUdpTest.manyConcurrentStreams, a rare "connection reset").
         if (streams.peerOpen() >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
             LOG.warning(() -> "refusing stream " + id + " from " + link.peerName() + ": too many streams ("
                     + streams.peerOpen() + " open, at most " + options.maxPeerStreams() + ", or the receive budget is spent)");
