@@ -79,7 +79,6 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, streams::opensPending,
                 streams::open);
         onLoop(() -> {
-            link.setHandler(this);
             link.setFrameSplitter(Frame::split);
             if (advertisedFeatures >= 0) { // first frame of the session: the peer learns what it may send early on
                 link.send(Frame.features(alloc, advertisedFeatures));
@@ -90,6 +89,9 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 }
                 link.flush();
             }
+            // Only now: frames that arrived early are handled here, and the peer's FEATURES makes this end answer
+            // BOUND, which must not go before its own FEATURES.
+            link.setHandler(this);
         });
         if (initiator) watch.tickUntil(closeFuture); // the near watches its far (failover); the far has nowhere to go
     }
