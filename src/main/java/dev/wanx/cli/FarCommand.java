@@ -108,6 +108,9 @@ final class FarCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ReduceOptions reduce = new ReduceOptions();
 
+    @picocli.CommandLine.Mixin
+    SessionOptions session = new SessionOptions();
+
     /**
      * Validates everything that can be checked without starting the server: key files and the near policy (exit 3)
      * and --allow entries (exit 2). Tests call this to check the argument-to-config mapping.
@@ -157,7 +160,7 @@ final class FarCommand implements Callable<Integer> {
             }
         }
         return new FarConfig(listen, key, authorized, List.copyOf(allow), state, connectTimeout, reduce.settings(state), warmRoot,
-                !noPathHistory, nearPolicy, new FleetSettings(members, fleetFile, capacity));
+                !noPathHistory, nearPolicy, new FleetSettings(members, fleetFile, capacity), session.sessionBudget);
     }
 
     @Override public Integer call() throws Exception {

@@ -115,6 +115,9 @@ final class NearCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ReduceOptions reduce = new ReduceOptions();
 
+    @picocli.CommandLine.Mixin
+    SessionOptions session = new SessionOptions();
+
     /**
      * Checks what can be checked before starting: the options' combinations (exit 2) and both key files (exit 3).
      * Tests call this to check the argument-to-config mapping.
@@ -146,7 +149,7 @@ final class NearCommand implements Callable<Integer> {
         peers = expandPeers(peerArgs);
         return new NearConfig(List.copyOf(peers), peerKey, key, httpProxy, socks, socksUser, socksPassword,
                 List.copyOf(forwards), accelerate, transport, state, failForwardAfter,
-                reduce.settings(state), !noPathHistory, policySources());
+                reduce.settings(state), !noPathHistory, policySources(), session.sessionBudget);
     }
 
     /** The near-policy keys the user set (a far's push does not change those), with where from. */

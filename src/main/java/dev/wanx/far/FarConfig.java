@@ -1,6 +1,7 @@
 package dev.wanx.far;
 
 import dev.wanx.reduce.ReduceSettings;
+import dev.wanx.transport.session.MuxOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,10 +21,20 @@ import java.util.List;
  * @param pathHistory remember each near's path rate under stateDir/paths and start its next session near it
  * @param nearPolicy  the near-side policy file pushed to every near and re-read when it changes (null: none pushed)
  * @param fleet       the fleet and capacity announced to nears
+ * @param sessionBudget bytes a near's session may hold here, received and not yet written to origins
+ *                    ({@link MuxOptions#withSessionBudget} says which values work)
  */
 public record FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
                         Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot, boolean pathHistory,
-                        Path nearPolicy, FleetSettings fleet) {
+                        Path nearPolicy, FleetSettings fleet, long sessionBudget) {
+    /** With the default session budget. */
+    public FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
+                     Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot, boolean pathHistory,
+                     Path nearPolicy, FleetSettings fleet) {
+        this(listen, key, authorized, allow, stateDir, connectTimeout, reduce, warmRoot, pathHistory, nearPolicy, fleet,
+                MuxOptions.defaults().sessionBudget());
+    }
+
     /** Without a fleet. */
     public FarConfig(InetSocketAddress listen, Path key, Path authorized, List<String> allow,
                      Path stateDir, Duration connectTimeout, ReduceSettings reduce, Path warmRoot, boolean pathHistory,

@@ -92,6 +92,7 @@ public final class FarServer implements AutoCloseable {
         PolicyFile nearPolicy = config.nearPolicy() == null ? null : new PolicyFile(config.nearPolicy());
         AuthorizedKeys authorized = AuthorizedKeys.load(config.authorized());
         EgressPolicy policy = EgressPolicy.parse(config.allow());
+        MuxOptions mux = MuxOptions.defaults().withSessionBudget(config.sessionBudget());
         SecureRandom random = new SecureRandom();
         HandshakeReplayGuard replayGuard = new HandshakeReplayGuard();
         EventLoopGroup boss = NettyTransport.group(1, "wanx-far-accept");
@@ -114,7 +115,7 @@ public final class FarServer implements AutoCloseable {
         TcpDialer dialer = new TcpDialer(workers, (int) config.connectTimeout().toMillis());
         OriginDialer origins = new OriginDialer(dialer, policy);
         FarServer[] self = new FarServer[1];
-        java.util.function.Consumer<FrameLink> onSession = link -> self[0].serve(link, origins);
+        java.util.function.Consumer<FrameLink> onSession = link -> self[0].serve(link, origins, mux);
         java.util.function.Supplier<byte[]> announcement = () -> self[0] == null ? null : self[0].announcement();
         TcpCarrierServer tcp = null;
         UdpServer udp = null;
@@ -146,8 +147,8 @@ public final class FarServer implements AutoCloseable {
         return self[0];
     }
 
-    private void serve(FrameLink link, OriginDialer origins) {
-        MuxSession session = new MuxSession(link, false, MuxOptions.defaults());
+    private void serve(FrameLink link, OriginDialer origins, MuxOptions mux) {
+        MuxSession session = new MuxSession(link, false, mux);
         sessions.add(session);
         if ("udp".equals(link.name())) LOG.info("session from " + link.peerName() + " (udp)"); // the tcp carrier logs its own, with the address
         session.closeFuture().whenComplete((c, e) -> {

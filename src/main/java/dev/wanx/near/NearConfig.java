@@ -1,6 +1,7 @@
 package dev.wanx.near;
 
 import dev.wanx.reduce.ReduceSettings;
+import dev.wanx.transport.session.MuxOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,16 +29,27 @@ import java.util.regex.Pattern;
  * @param policySources  the near-policy keys the user set here ("accelerate", "reduce", "fail-forward-after", "fec"),
  *                       each with where from ("command line", "environment", "conf file"): a far's pushed policy does
  *                       not change those; the others are defaults it may change
+ * @param sessionBudget  bytes the session may hold here, received from the far and not yet written to apps
+ *                       ({@link MuxOptions#withSessionBudget} says which values work)
  */
 public record NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key,
                          InetSocketAddress httpProxy, InetSocketAddress socks,
                          String socksUser, String socksPassword,
                          List<Forward> forwards, Pattern accelerate, Transport transport,
                          Path stateDir, Duration failForwardAfter, ReduceSettings reduce, boolean pathHistory,
-                         Map<String, String> policySources) {
+                         Map<String, String> policySources, long sessionBudget) {
 
     public NearConfig {
         policySources = Map.copyOf(policySources);
+    }
+
+    /** With the default session budget. */
+    public NearConfig(List<InetSocketAddress> peers, Path peerKey, Path key, InetSocketAddress httpProxy, InetSocketAddress socks,
+                      String socksUser, String socksPassword, List<Forward> forwards, Pattern accelerate, Transport transport,
+                      Path stateDir, Duration failForwardAfter, ReduceSettings reduce, boolean pathHistory,
+                      Map<String, String> policySources) {
+        this(peers, peerKey, key, httpProxy, socks, socksUser, socksPassword, forwards, accelerate, transport, stateDir,
+                failForwardAfter, reduce, pathHistory, policySources, MuxOptions.defaults().sessionBudget());
     }
 
     /** Nothing set explicitly: a far's pushed policy applies to every key. */

@@ -67,13 +67,15 @@ public final class NearServer implements AutoCloseable {
     public static NearServer start(NearConfig config) throws IOException {
         X25519KeyPair key = KeyFiles.readPrivate(config.key());
         byte[] farKey = KeyFiles.readPublic(config.peerKey());
+        // before anything starts: a budget MuxOptions refuses must not leave threads behind
+        MuxOptions mux = MuxOptions.defaults().withSessionBudget(config.sessionBudget())
+                .withPeerSilenceMs(config.failForwardAfter().toMillis());
         EventLoopGroup boss = NettyTransport.group(1, "wanx-near-accept");
         EventLoopGroup workers = NettyTransport.group(0, "wanx-near");
         SecureRandom random = new SecureRandom();
         PathMemory paths = RocksPathMemory.openOrNone(config.stateDir(), config.pathHistory());
         CarrierConnector connector = connector(config.transport(), workers, key, random, paths);
-        SessionManager sessions = new SessionManager(config.peers(), farKey, FleetStore.open(config.stateDir()), connector, workers,
-                MuxOptions.defaults().withPeerSilenceMs(config.failForwardAfter().toMillis()));
+        SessionManager sessions = new SessionManager(config.peers(), farKey, FleetStore.open(config.stateDir()), connector, workers, mux);
         ReductionService reduction;
         try {
             reduction = ReductionService.open(config.reduce());

@@ -18,6 +18,8 @@ public record MuxOptions(long maxWindow, long sessionBudget, long sendHighWater,
     public static final long INITIAL_WINDOW = 1 << 20;
     /** A stream always gets at least this much window, so a full session budget cannot deadlock it. */
     public static final long MIN_WINDOW = 64 << 10;
+    /** The largest session budget {@link #withSessionBudget} takes: twice it must fit a long, with room to spare. */
+    public static final long MAX_SESSION_BUDGET = 1L << 40;
 
     public static MuxOptions defaults() {
         return new MuxOptions(16L << 20, 64L << 20, 1L << 20, 256L << 10, 8192, 1000);
@@ -31,6 +33,23 @@ public record MuxOptions(long maxWindow, long sessionBudget, long sendHighWater,
 
     /** The ALLOWANCE this end grants its peer at the start: two streams' early credit in flight at once. */
     public long earlyAllowance() { return 2 * earlyPerStream(); }
+
+    /**
+     * These options with another session budget. The budget must hold one stream's largest window, so a budget below
+     * {@code maxWindow} lowers {@code maxWindow} to it; it cannot go below {@link #INITIAL_WINDOW}, which every new
+     * stream is granted before any CREDIT frame (the protocol's, not ours to shrink).
+     *
+     * @throws IllegalArgumentException below {@link #INITIAL_WINDOW} (1 MiB) or above {@link #MAX_SESSION_BUDGET}
+     */
+    public MuxOptions withSessionBudget(long bytes) {
+        if (bytes < INITIAL_WINDOW) {
+            throw new IllegalArgumentException("session budget " + bytes + " below the initial window " + INITIAL_WINDOW);
+        }
+        if (bytes > MAX_SESSION_BUDGET) {
+            throw new IllegalArgumentException("session budget " + bytes + " above " + MAX_SESSION_BUDGET);
+        }
+        return new MuxOptions(Math.min(maxWindow, bytes), bytes, sendHighWater, sendLowWater, maxPeerStreams, peerSilenceMs);
+    }
 
     public MuxOptions withPeerSilenceMs(long ms) {
         return new MuxOptions(maxWindow, sessionBudget, sendHighWater, sendLowWater, maxPeerStreams, ms);

@@ -32,13 +32,21 @@ class MuxSessionTest {
     private MuxSession far;
 
     private void connect(int maxFrame, Long shuffleSeed, Consumer<IncomingStream> acceptor) {
-        connect(maxFrame, shuffleSeed, acceptor, Frame.FEATURES_READ);
+        connect(maxFrame, shuffleSeed, acceptor, MuxOptions.defaults(), Frame.FEATURES_READ);
     }
 
     private void connect(int maxFrame, Long shuffleSeed, Consumer<IncomingStream> acceptor, int farFeatures) {
+        connect(maxFrame, shuffleSeed, acceptor, MuxOptions.defaults(), farFeatures);
+    }
+
+    private void connect(int maxFrame, Long shuffleSeed, Consumer<IncomingStream> acceptor, MuxOptions options) {
+        connect(maxFrame, shuffleSeed, acceptor, options, Frame.FEATURES_READ);
+    }
+
+    private void connect(int maxFrame, Long shuffleSeed, Consumer<IncomingStream> acceptor, MuxOptions options, int farFeatures) {
         links = MemoryLink.pair(nearLoop, farLoop, maxFrame, shuffleSeed);
-        near = new MuxSession(links[0], true, MuxOptions.defaults());
-        far = new MuxSession(links[1], false, MuxOptions.defaults(), System::nanoTime, farFeatures);
+        near = new MuxSession(links[0], true, options);
+        far = new MuxSession(links[1], false, options, System::nanoTime, farFeatures);
         far.setAcceptor(acceptor);
     }
 
@@ -124,6 +132,13 @@ class MuxSessionTest {
 
     @Test void echoesBytesInOrderWithFirstDataAndHalfClose() throws Exception {
         connect(16 << 10, null, ECHO);
+        echoRoundTrip(1, 5 << 20);
+        assertEquals(0, near.stats().streamsOpen());
+    }
+
+    @Test void theSmallestSessionBudgetStillCarriesBulk() throws Exception {
+        // --session-budget 1M: the largest window drops to the initial one, and credit comes back as it is read
+        connect(16 << 10, null, ECHO, MuxOptions.defaults().withSessionBudget(MuxOptions.INITIAL_WINDOW));
         echoRoundTrip(1, 5 << 20);
         assertEquals(0, near.stats().streamsOpen());
     }
