@@ -34,13 +34,13 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private final StreamTable streams;
     private final SendRotation rotation;
     private final CompletableFuture<Throwable> closeFuture = new CompletableFuture<>();
-    private volatile Consumer<IncomingStream> acceptor;
     private final SessionMessages messages;
     private volatile long unknownFramesIgnored;
     private final int advertisedFeatures;
     /** What the peer's FEATURES said it reads (0 until it arrives, and from a peer that sends none); loop only. */
     private int peerFeatures;
     private final SessionCredit credit;
+    private final PeerOpens opens;
     private boolean unknownLogged;
     private volatile boolean active = true;
 
@@ -75,6 +75,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         this.streams = new StreamTable(initiator);
         this.rotation = new SendRotation(link, this::isActive);
         this.credit = new SessionCredit(options, alloc, this::sendControl);
+        this.opens = new PeerOpens(this, streams, credit);
         this.messages = new SessionMessages(link, alloc, this::onLoop, this::isActive, this::sendControl);
         this.watch = new PeerWatch(link, loop, options, clock, liveness, alloc, this::isActive, streams::opensPending,
                 streams::open);
@@ -153,7 +154,7 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         return s;
     }
 
-    @Override public void setAcceptor(Consumer<IncomingStream> acceptor) { this.acceptor = acceptor; }
+    @Override public void setAcceptor(Consumer<IncomingStream> acceptor) { opens.setAcceptor(acceptor); }
 
     /**
      * Sends a CONFIG frame (far to near: the near-side policy's wire form). Any thread. Dropped when the session is
@@ -240,13 +241,14 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
                 return;
             }
             long id = Frame.streamId(f);
-            MuxStream s = streamFor(id, type);
+            MuxStream s = opens.streamFor(id);
             long keptBefore = s == null ? 0 : s.bytesIn();
             try {
                 onStreamFrame(s, type, f, dataHeader);
             } finally {
                 // Stream bytes that no stream kept (it is gone, or refused them before taking them) are released now.
                 long kept = s == null ? 0 : s.bytesIn() - keptBefore;
+                bytesReceived += kept;
                 if (payload > kept) credit.onDropped(payload - kept);
             }
         } finally {
@@ -283,13 +285,12 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     private void onStreamFrame(MuxStream s, int type, ByteBuf f, int dataHeader) {
         if (s == null) return;
         switch (type) {
-            case Frame.OPEN -> onOpen(s, f);
+            case Frame.OPEN -> opens.onOpen(s, f);
             case Frame.OPEN_OK -> {
                 if (s.local && !s.opened.isDone()) s.opened.complete(s);
             }
             case Frame.DATA, Frame.DATA_V -> {
                 int n = f.readableBytes() - dataHeader;
-                bytesReceived += n;
                 liveness.onData(clock.getAsLong());
                 String err = s.onData(Frame.dataOffset(f), f.retainedSlice(f.readerIndex() + dataHeader, n), Frame.dataFin(f));
                 if (err != null) resetStream(s, err);
@@ -298,27 +299,6 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             case Frame.CREDIT -> s.onCredit(Frame.creditMax(f));
             default -> { }
         }
-    }
-
-    /** The stream a frame belongs to; creates peer streams on first sight (any frame type); null to ignore. */
-    private MuxStream streamFor(long id, int type) {
-        MuxStream s = streams.get(id);
-        if (s != null) return s;
-        if (!streams.firstSightOfPeerId(id)) return null; // finished stream, or our own long gone
-        // Every stream starts with the initial window granted: unless the peer keeps to session credit, refuse new ones
-        // rather than overrun memory (roomForPeerStream). The code is "tunnel down", not a destination's answer: the
-        // near sends that connection direct (fail-forward). With GENERAL it reset the app's connection
-        // (EndToEndUdpTest.manyConcurrentStreams, a rare "connection reset").
-        if (streams.peerOpen() >= options.maxPeerStreams() || !credit.roomForPeerStream()) {
-            LOG.warning(() -> "refusing stream " + id + " from " + link.peerName() + ": too many streams ("
-                    + streams.peerOpen() + " open, at most " + options.maxPeerStreams() + ", or the receive budget is spent)");
-            sendControl(Frame.reset(alloc, id, DialError.TUNNEL_DOWN.code, "too many streams"));
-            return null;
-        }
-        s = MuxStream.placeholder(this, id);
-        streams.add(s);
-        credit.onNewStream();
-        return s;
     }
 
     /** A frame type from a newer peer: session-level by rule (docs/PROTOCOL.md), so it is safe to skip. */
@@ -331,67 +311,13 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
         }
     }
 
-    private void onOpen(MuxStream s, ByteBuf f) {
-        if (s.local || s.openSeen) {
-            resetStream(s, "duplicate OPEN");
-            return;
-        }
-        StreamOpen dest;
-        try {
-            dest = Frame.openDest(f);
-        } catch (IllegalArgumentException e) {
-            dest = null;
-        }
-        if (dest == null) {
-            resetStream(s, "malformed OPEN");
-            return;
-        }
-        long took = Frame.openEarly(f);
-        if (took < 0) {
-            resetStream(s, "malformed OPEN");
-            return;
-        }
-        if (!credit.claimEarly(took)) {
-            protocolError("OPEN took " + took + " bytes of early credit, " + credit.unclaimedEarly() + " left");
-            return;
-        }
-        s.setOpenInfo(dest);
-        s.flags = Frame.openFlags(f);
-        credit.onPeerOpen(s, took);
-        if (s.receivedEnd() > s.advertisedMax) { // data that came before its OPEN went beyond what the OPEN took
-            resetStream(s, "peer exceeded flow-control credit");
-            return;
-        }
-        int dataAt = Frame.openDataIndex(f);
-        int n = f.writerIndex() - dataAt;
-        if (n > 0) {
-            bytesReceived += n;
-            String err = s.onData(0, f.retainedSlice(dataAt, n), false);
-            if (err != null) {
-                resetStream(s, err);
-                return;
-            }
-        }
-        Consumer<IncomingStream> a = acceptor;
-        if (a == null) {
-            s.reject(DialError.DENIED, "peer does not accept streams");
-            return;
-        }
-        try {
-            a.accept(s);
-        } catch (RuntimeException e) {
-            LOG.warning("stream acceptor failed: " + e);
-            s.reject(DialError.GENERAL, "internal error");
-        }
-    }
-
-    private void resetStream(MuxStream s, String why) {
+    void resetStream(MuxStream s, String why) {
         LOG.warning(() -> "resetting stream " + s.id + " from " + link.peerName() + ": " + why);
         sendControl(Frame.reset(alloc, s.id, DialError.GENERAL.code, why));
         s.finish(new IOException("stream " + s.id + ": " + why));
     }
 
-    private void protocolError(String why) {
+    void protocolError(String why) {
         LOG.warning("session protocol error from " + link.peerName() + ": " + why);
         link.close("protocol error: " + why);
     }
