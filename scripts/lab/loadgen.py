@@ -10,7 +10,7 @@ Server (runs in the far namespace), a minimal HTTP/1.1 origin, one connection pe
 Client (runs in the near namespace); prints one JSON object:
   loadgen.py get   --to HOST:PORT --bytes N [--cap S] [--proxy HOST:PORT] [--cc bbr] [--out FILE]
   loadgen.py put   --to HOST:PORT --bytes N [--cap S] [--cc bbr] [--timeline]
-  loadgen.py fetch --to HOST:PORT --bytes 102400 --count 30 [--proxy HOST:PORT] [--timeout S] [--cap S]
+  loadgen.py fetch --to HOST:PORT --bytes 102400 --count 30 [--proxy HOST:PORT] [--timeout S] [--cap S] [--hold N]
 'get'/'put' time from the start of connect() to the last byte received (get) or to the sink's report that
 it received the last byte (put: the sink streams its received count back, so a capped upload counts what
 was delivered, not what sat in socket buffers);
@@ -303,8 +303,37 @@ def pct(xs, p):
     return xs[k]
 
 
+def hold_conns(args):
+    """Opens --hold connections, each an upload that announces 1 MB and sends none of it: idle connections that
+    a tunnel (and an HTTP proxy, which opens its stream once the request head is in) must carry."""
+    held = []
+    for _ in range(args.hold):
+        s, prefix = open_conn(args, args.timeout)
+        s.sendall(('POST %s/sink HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000000\r\n\r\n' % (prefix, args.to)).encode())
+        held.append(s)
+    return held
+
+
+def held_state(socks):
+    """(still waiting, answered): a held upload still waits when it has neither an answer nor EOF; an answer to
+    half a request is a proxy's error (502: it could not carry it)."""
+    waiting = answered = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            if s.recv(1):
+                answered += 1
+        except BlockingIOError:
+            waiting += 1
+        except OSError:
+            pass
+        s.close()
+    return waiting, answered
+
+
 def cmd_fetch(args):
     samples, fails = [], 0
+    held = hold_conns(args) if args.hold else []
     t_end = time.monotonic() + args.cap
     for i in range(args.count + args.warmup):
         if time.monotonic() > t_end:
@@ -324,6 +353,9 @@ def cmd_fetch(args):
             fails += 1
     res = dict(op='fetch', count=len(samples), failed=fails, p50=pct(samples, 50), p99=pct(samples, 99),
                samples=samples)
+    if args.hold:
+        waiting, answered = held_state(held)
+        res.update(held=args.hold, held_open_at_end=waiting, held_answered=answered)
     print(json.dumps(res))
     return 0 if samples else 1
 
@@ -355,6 +387,9 @@ def main():
             a.add_argument('--count', type=int, default=30)
             a.add_argument('--warmup', type=int, default=1)
             a.add_argument('--timeout', type=float, default=10.0)
+            a.add_argument('--hold', type=int, default=0,
+                           help='first open this many idle connections (an upload that sends no body) and keep them open '
+                                'during the fetches, as a busy branch office does')
     args = ap.parse_args()
     if args.cmd == 'fetch' and args.cap == 20.0:
         args.cap = 90.0
