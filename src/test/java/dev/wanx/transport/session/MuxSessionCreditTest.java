@@ -69,25 +69,10 @@ class MuxSessionCreditTest {
         farLoop.submit(() -> accepted.forEach(s -> s.setReadEnabled(true))).get(5, TimeUnit.SECONDS);
     }
 
-    /** Opens {@code n} streams from the near; returns how many the far refused. */
-    private int openAndCountRefused(int n) throws Exception {
-        List<TunnelStream> opened = new ArrayList<>();
-        for (int i = 0; i < n; i++) opened.add(near.openNow(new StreamOpen("origin", 80, Hint.RAW), 0));
-        int refused = 0;
-        for (TunnelStream s : opened) {
-            try {
-                s.opened().get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                refused++;
-            }
-        }
-        return refused;
-    }
-
     @Test void twoCurrentEndsOpenAThousandStreamsThatNoneOfThemReads() throws Exception {
         connect(MuxOptions.defaults(), Frame.FEATURES_READ, Frame.FEATURES_READ, false);
         settle(); // FEATURES, SESSION_MAX and BOUND are through
-        assertEquals(0, openAndCountRefused(1000), "initial windows alone would have refused all past 128");
+        assertEquals(0, MuxSessionTest.openAndCountRefused(near, 1000), "initial windows alone would have refused all past 128");
         assertEquals(1000, far.stats().streamsOpen());
         assertTrue(far.isActive());
     }
@@ -95,7 +80,7 @@ class MuxSessionCreditTest {
     @Test void toAFarWithoutSessionCreditStreamsPastTheWindowsFitAreRefused() throws Exception {
         connect(MuxOptions.defaults(), Frame.FEATURES_READ, Frame.FEATURE_DATA_V, false);
         settle();
-        assertTrue(openAndCountRefused(140) > 0, "the near never bound itself, so the far counts initial windows");
+        assertTrue(MuxSessionTest.openAndCountRefused(near, 140) > 0, "the near never bound itself, so the far counts initial windows");
         assertFalse(links[0].sentTypes.contains(Frame.BOUND));
         assertTrue(near.isActive());
     }
@@ -159,27 +144,19 @@ class MuxSessionCreditTest {
         // The near sends no FEATURES bit of its own: it never binds itself, so the frames below are all the test's.
         connect(SMALL, Frame.FEATURE_DATA_V, Frame.FEATURES_READ, false);
         settle();
-        byte[] chunk = MuxSessionTest.random(8192, 7);
-        nearLoop.submit(() -> {
-            links[0].send(Frame.bound(alloc, 0));
-            for (int st = 0; st < 9; st++) { // 9 streams of 1 MiB each: every stream within its window, 9 MiB in all
-                long id = 2L * st + 1;
-                links[0].send(Frame.open(alloc, id, 0, new StreamOpen("o", 1, Hint.RAW), 0, 0));
-                for (int off = 0; off < MB; off += chunk.length) {
-                    links[0].send(Frame.dataHeader(alloc, id, off, false, chunk.length).writeBytes(chunk));
-                }
-            }
-            links[0].flush();
-        }).get(5, TimeUnit.SECONDS);
+        sendNineStreamsOfOneMiB(true);
         far.closeFuture().get(5, TimeUnit.SECONDS);
         assertFalse(far.isActive(), "8 MiB of session credit, 9 MiB sent");
     }
 
-    @Test void theSameFramesFromAPeerThatNeverBoundItselfMeetTheStreamRule() throws Exception {
-        connect(SMALL, Frame.FEATURE_DATA_V, Frame.FEATURES_READ, false);
-        settle();
+    /**
+     * Raw frames from the near's side: 9 streams of 1 MiB each, every stream within its window, 9 MiB in all (past the
+     * 8 MiB of session credit); with {@code bound} a BOUND(0) goes first.
+     */
+    private void sendNineStreamsOfOneMiB(boolean bound) throws Exception {
         byte[] chunk = MuxSessionTest.random(8192, 7);
         nearLoop.submit(() -> {
+            if (bound) links[0].send(Frame.bound(alloc, 0));
             for (int st = 0; st < 9; st++) {
                 long id = 2L * st + 1;
                 links[0].send(Frame.open(alloc, id, 0, new StreamOpen("o", 1, Hint.RAW), 0, 0));
@@ -189,6 +166,12 @@ class MuxSessionCreditTest {
             }
             links[0].flush();
         }).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test void theSameFramesFromAPeerThatNeverBoundItselfMeetTheStreamRule() throws Exception {
+        connect(SMALL, Frame.FEATURE_DATA_V, Frame.FEATURES_READ, false);
+        settle();
+        sendNineStreamsOfOneMiB(false);
         MuxSessionTest.waitUntil(() -> far.stats().bytesReceived() == 8 * MB);
         settle();
         assertTrue(far.isActive(), "an end from before session credit is held by its streams' credit alone");

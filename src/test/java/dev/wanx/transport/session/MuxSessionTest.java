@@ -232,6 +232,16 @@ class MuxSessionTest {
         // each keeps its initial window.
         connect(16 << 10, null, in -> held.add(in.accept()), Frame.FEATURE_DATA_V);
         int n = 140; // initial windows alone pass twice the 64 MiB budget after 128 streams
+        int refused = openAndCountRefused(near, n);
+        assertTrue(refused > 0, "the far refused none of " + n + " streams");
+        assertTrue(near.isActive(), "a refused stream does not end the session");
+    }
+
+    /**
+     * Opens {@code n} streams from {@code near}; returns how many its far refused. Each refusal must say the tunnel is
+     * down, not give the destination's answer: the near then sends the connection direct instead of resetting the app.
+     */
+    static int openAndCountRefused(MuxSession near, int n) throws Exception {
         List<TunnelStream> opened = new ArrayList<>();
         for (int i = 0; i < n; i++) opened.add(near.openNow(new StreamOpen("origin", 80, Hint.RAW), 0));
         int refused = 0;
@@ -241,12 +251,10 @@ class MuxSessionTest {
             } catch (ExecutionException e) {
                 refused++;
                 DialException d = assertInstanceOf(DialException.class, e.getCause());
-                // Not the destination's answer: the near must send the connection direct, not reset the app.
                 assertEquals(DialError.TUNNEL_DOWN, d.error(), d.getMessage());
             }
         }
-        assertTrue(refused > 0, "the far refused none of " + n + " streams");
-        assertTrue(near.isActive(), "a refused stream does not end the session");
+        return refused;
     }
 
     @Test void sessionLossFailsPendingOpensAndStreams() throws Exception {
