@@ -246,7 +246,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
             try {
                 onStreamFrame(s, type, f, dataHeader);
             } finally {
-                // Stream bytes that no stream kept (it is gone, or refused them before taking them) are released now.
+                // What a stream kept counts as received; stream bytes that no stream kept (it is gone, or refused them
+                // before taking them) are released now.
                 long kept = s == null ? 0 : s.bytesIn() - keptBefore;
                 bytesReceived += kept;
                 if (payload > kept) credit.onDropped(payload - kept);
