@@ -11,12 +11,17 @@ import io.netty.buffer.ByteBufAllocator;
  * repair can only yield packets that fail authentication). The sender protects the start of each burst and its
  * tail, where a loss would otherwise cost a whole round trip of a short request/response; long bulk runs go
  * unprotected, so they pay no overhead. Repair layout (after the clear-text header, whose packet number is the
- * group's first): {@code count u8 (bits 0-4: 1..16; bits 5-6: row) | length sum u16 | sum bytes (the longest
- * datagram's length)}. A receiver from before rows existed reads a row above 0 as a count above 16 and ignores it.
+ * group's first): {@code count u8 (bits 0-4: 1..16; bits 5-7: row) | length sum u16 | sum bytes (the longest
+ * datagram's length)}. A receiver from before rows existed reads a row above 0 as a count above 16 and ignores it;
+ * one from before wide rows ignores rows above {@link #NARROW_ROWS} - 1, so they go only to a peer whose hello sets
+ * {@link HandshakePacket#READS_WIDE_ROWS}.
  */
 final class Fec {
     static final int MAX_GROUP = 16;
-    static final int MAX_ROWS = 3;
+    /** Rows a receiver takes (the row field's 3 bits). */
+    static final int MAX_ROWS = 8;
+    /** Rows a peer takes whose hello does not set {@link HandshakePacket#READS_WIDE_ROWS}. */
+    static final int NARROW_ROWS = 3;
     static final int REPAIR_FIXED = PacketHeader.LENGTH + 3;
 
     private Fec() { }
@@ -130,7 +135,7 @@ final class Fec {
         boolean has(long pn) { return kept.has(pn); }
 
         /** Rows that arrived before their group could be rebuilt: {first, count, row, length sum, sum bytes}. */
-        private static final int PARKED = 24;
+        private static final int PARKED = 48;
         private final long[] parkedFirst = new long[PARKED];
         private final int[] parkedCount = new int[PARKED];
         private final int[] parkedRow = new int[PARKED];
@@ -167,7 +172,7 @@ final class Fec {
             if (e == 0) return java.util.List.of();
             byte[] sum = new byte[sumBytes];
             repair.getBytes(at + REPAIR_FIXED, sum);
-            // the rows at hand for this group: this one and any parked, one per row number
+            // the rows at hand for this group: this one and every parked one, one per row number
             int[] rows = new int[MAX_ROWS];
             int[] lenSums = new int[MAX_ROWS];
             byte[][] sums = new byte[MAX_ROWS][];
@@ -175,7 +180,7 @@ final class Fec {
             rows[k] = row;
             lenSums[k] = len;
             sums[k++] = sum;
-            for (int p = 0; p < PARKED && k < e; p++) {
+            for (int p = 0; p < PARKED && k < MAX_ROWS; p++) {
                 if (parkedSum[p] != null && parkedFirst[p] == first && parkedCount[p] == count
                         && parkedSum[p].length == sumBytes && !contains(rows, k, parkedRow[p])) {
                     rows[k] = parkedRow[p];
@@ -183,7 +188,9 @@ final class Fec {
                     sums[k++] = parkedSum[p];
                 }
             }
-            if (k < e) { // not yet: keep this row until more arrive (the oldest parked row makes room)
+            int use = k < e ? 0 : invertibleChoice(rows, k, missing, e, first);
+            if (use == 0) { // not yet: keep this row until more arrive (the oldest parked row makes room)
+                if (contains(parkedRowsOf(first, count, sumBytes), row)) return java.util.List.of();
                 int p = parkedNext++ % PARKED;
                 parkedFirst[p] = first;
                 parkedCount[p] = count;
@@ -192,7 +199,51 @@ final class Fec {
                 parkedSum[p] = sum;
                 return java.util.List.of();
             }
-            return solve(first, count, missing, e, rows, lenSums, sums, sumBytes, alloc);
+            int[] r = new int[e];
+            int[] l = new int[e];
+            byte[][] sm = new byte[e][];
+            for (int i = 0, j = 0; i < k; i++) {
+                if ((use & 1 << i) == 0) continue;
+                r[j] = rows[i];
+                l[j] = lenSums[i];
+                sm[j++] = sums[i];
+            }
+            return solve(first, count, missing, e, r, l, sm, sumBytes, alloc);
+        }
+
+        /** The row numbers parked for a group (to park each row once). */
+        private int[] parkedRowsOf(long first, int count, int sumBytes) {
+            int[] out = new int[MAX_ROWS];
+            java.util.Arrays.fill(out, -1);
+            int n = 0;
+            for (int p = 0; p < PARKED && n < MAX_ROWS; p++) {
+                if (parkedSum[p] != null && parkedFirst[p] == first && parkedCount[p] == count && parkedSum[p].length == sumBytes) {
+                    out[n++] = parkedRow[p];
+                }
+            }
+            return out;
+        }
+
+        private static boolean contains(int[] a, int v) { return contains(a, a.length, v); }
+
+        /**
+         * Which {@code e} of the {@code k} rows at hand to solve with (a bit mask over them), 0 if no choice makes an
+         * invertible matrix. Among rows 0-2 any choice does (see {@link Gf256#coef}); with wider rows a few choices of
+         * rows and missing positions are singular over GF(256) (254 of the 74,612 among six rows and 16 positions),
+         * and another row then makes it: rows 0..e-1 always do (Vandermonde).
+         */
+        static int invertibleChoice(int[] rows, int k, long[] missing, int e, long first) {
+            int[][] m = new int[e][e];
+            for (int mask = (1 << e) - 1; mask < 1 << k; mask++) {
+                if (Integer.bitCount(mask) != e) continue;
+                for (int i = 0, a = 0; i < k; i++) {
+                    if ((mask & 1 << i) == 0) continue;
+                    for (int b = 0; b < e; b++) m[a][b] = Gf256.coef(rows[i], (int) (missing[b] - first));
+                    a++;
+                }
+                if (Gf256.invert(m, e)) return mask;
+            }
+            return 0;
         }
 
         private static boolean contains(int[] a, int n, int v) {

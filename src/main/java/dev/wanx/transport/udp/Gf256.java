@@ -39,8 +39,9 @@ final class Gf256 {
 
     /**
      * Parity row {@code row}'s coefficient for the group's datagram {@code index}: 2^(row·index). Row 0 is all ones
-     * (plain XOR). For up to three rows any square choice of rows and distinct indexes below 255 is invertible
-     * (Vandermonde, or a 2×2 minor x·y·(x+y) ≠ 0), so m parities rebuild any m missing datagrams.
+     * (plain XOR). Among rows 0-2 any square choice of rows and distinct indexes below 255 is invertible
+     * (Vandermonde, or a 2×2 minor x·y·(x+y) ≠ 0), so m parities rebuild any m missing datagrams; so do rows
+     * 0..m-1 for any m (Vandermonde). Other choices among wider rows can be singular: the receiver picks.
      */
     static int coef(int row, int index) { return pow2(row * index); }
 

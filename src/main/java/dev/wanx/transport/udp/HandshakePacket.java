@@ -110,7 +110,7 @@ public final class HandshakePacket {
             b[1 + i] = (byte) (unixMillis >>> (56 - 8 * i));
         }
         // The top bits: an end from before them reads a larger max, which it caps by its own.
-        int field = maxPayload | READS_FILLED | KEEPS_TAIL | READS_ACK_V | READS_SHORT;
+        int field = maxPayload | READS_FILLED | KEEPS_TAIL | READS_ACK_V | READS_SHORT | READS_WIDE_ROWS;
         b[9] = (byte) (field >>> 8);
         b[10] = (byte) field;
         return b;
@@ -126,9 +126,20 @@ public final class HandshakePacket {
 
     /**
      * Next bit: this end reads SHORT packets (4-byte packet numbers) and DATA_V frames. An end from before it reads a
-     * max payload 4096 larger, capped by its own; the max is the low 12 bits.
+     * max payload 4096 larger, capped by its own.
      */
     static final int READS_SHORT = 0x1000;
+
+    /**
+     * Next bit: this end takes parity rows 3-7 (REPAIR row field bits 5-7; {@link Fec#MAX_ROWS}). An end from before
+     * it reads a max payload 2048 larger, capped by its own; the max is the low 11 bits.
+     */
+    static final int READS_WIDE_ROWS = 0x0800;
+
+    /** Whether the hello's sender takes parity rows above 2 (older ends ignore them: they would be wasted). */
+    public static boolean helloReadsWideRows(byte[] hello) {
+        return helloBit(hello, READS_WIDE_ROWS);
+    }
 
     /** Whether the hello's sender reads SHORT packets and DATA_V frames (older ends drop SHORT packets unread). */
     public static boolean helloReadsShort(byte[] hello) {
@@ -179,7 +190,7 @@ public final class HandshakePacket {
         if (hello.length < HELLO_LENGTH || hello[0] != PacketHeader.VERSION) {
             return 1200;
         }
-        return Math.max(1200, ((hello[9] & 0x0f) << 8) | (hello[10] & 0xff));
+        return Math.max(1200, ((hello[9] & 0x07) << 8) | (hello[10] & 0xff));
     }
 
     /** Unix millis in a hello, or -1 if it is not a hello of this version. */

@@ -131,7 +131,9 @@ final class ParitySender {
         }
         if (noNewSinceNs < 0) noNewSinceNs = now;
         if (now - noNewSinceNs >= tailDelayNs()) {
-            tail.plan(oldestInFlight, lastSealedPn, parityRows(), now);
+            // At most three rows: a tail spans a round trip of a bulk run (~850 packets at 100 Mbit/s, 100 ms), so
+            // each row costs a lot, and a group it fails costs the run one round trip, not every short response one.
+            tail.plan(oldestInFlight, lastSealedPn, Math.min(parityRows(), Fec.NARROW_ROWS), now);
             noNewSinceNs = -1;
         }
     }
@@ -199,8 +201,19 @@ final class ParitySender {
         }
     }
 
+    /** The peer takes rows above {@link Fec#NARROW_ROWS} - 1 (its hello said so): groups of 16 get more rows. */
+    void peerReadsWideRows(boolean reads) {
+        wideRows = reads;
+        parity.wideRows(wideRows && deferGroups > 0); // (a peer that takes them holds deferred groups of 16 too)
+    }
+
+    private boolean wideRows;
+
     /** The peer keeps enough packets for repairs to wait for the end of a burst (its hello said so). */
-    void peerHoldsDeferred(boolean holds) { this.deferGroups = holds ? DEFER_GROUPS : 0; }
+    void peerHoldsDeferred(boolean holds) {
+        this.deferGroups = holds ? DEFER_GROUPS : 0;
+        parity.wideRows(wideRows && deferGroups > 0);
+    }
 
     /** The current group's rows join the held ones (none if no group is open); {@link #sendHeld} sends them. */
     private void closeGroup() {

@@ -115,7 +115,11 @@ public final class UdpConnection {
         peerKeepsTail(HandshakePacket.helloKeepsTail(hello));
         peerReadsAckV(HandshakePacket.helloReadsAckV(hello));
         peerReadsShort(HandshakePacket.helloReadsShort(hello));
+        peerReadsWideRows(HandshakePacket.helloReadsWideRows(hello));
     }
+
+    /** Whether the peer's hello said it takes parity rows above the first three: then groups of 16 get more rows. */
+    public void peerReadsWideRows(boolean reads) { parityOut.peerReadsWideRows(reads); }
 
     /** Whether the peer's hello said it reads SHORT packets and DATA_V frames: then ours take those forms. */
     public void peerReadsShort(boolean reads) {

@@ -117,6 +117,97 @@ class FecTest {
         }
     }
 
+    /**
+     * Rows 0..n-1 of a group of 16 sent, those in {@code lostRows} lost, the rest arriving shuffled (or in the order
+     * {@code order} gives); data at {@code lostData} lost. Returns what the receiver rebuilt.
+     */
+    private static List<ByteBuf> recoverWide(Random r, int rows, java.util.Set<Integer> lostData, java.util.Set<Integer> lostRows,
+                                             int[] order, List<ByteBuf> original) {
+        Fec.Sender tx = new Fec.Sender(16, 1452);
+        original.addAll(sealed(tx, 16, 5000, r));
+        List<ByteBuf> repairs = new ArrayList<>();
+        if (order == null) {
+            for (int row = 0; row < rows; row++) if (!lostRows.contains(row)) repairs.add(tx.repair(A, 7, row));
+            java.util.Collections.shuffle(repairs, r);
+        } else {
+            for (int row : order) repairs.add(tx.repair(A, 7, row));
+        }
+        Fec.Receiver rx = new Fec.Receiver(1452);
+        for (int i = 0; i < 16; i++) if (!lostData.contains(i)) rx.store(original.get(i), 5000 + i);
+        List<ByteBuf> got = new ArrayList<>();
+        for (ByteBuf rep : repairs) {
+            for (ByteBuf g : rx.recover(rep, A, pn -> false)) {
+                rx.store(g, g.getLong(g.readerIndex() + 9));
+                got.add(g);
+            }
+            rep.release();
+        }
+        return got;
+    }
+
+    /**
+     * Wide rows (a peer whose hello takes rows 3-7): up to 8 losses in a group of 16 are rebuilt from as many rows,
+     * byte for byte, whichever rows are lost as well, provided rows 0..e-1 arrive (any other choice of e rows may be
+     * singular over GF(256); then the receiver waits for another row and uses the ones that work).
+     */
+    @Test void wideRowsRebuildUpToEightLossesInAGroupOfSixteen() {
+        Random r = new Random(5);
+        int rebuiltWithSpareRowsOnly = 0;
+        int patterns = 0;
+        for (int t = 0; t < 600; t++) {
+            int rows = 4 + r.nextInt(Fec.MAX_ROWS - 3); // 4..8
+            int e = 1 + r.nextInt(rows);
+            java.util.Set<Integer> lost = new java.util.TreeSet<>();
+            while (lost.size() < e) lost.add(r.nextInt(16));
+            java.util.Set<Integer> lostRows = new java.util.TreeSet<>();
+            int spare = rows - e;
+            while (lostRows.size() < r.nextInt(spare + 1)) lostRows.add(r.nextInt(rows));
+            List<ByteBuf> ds = new ArrayList<>();
+            List<ByteBuf> got = recoverWide(r, rows, lost, lostRows, null, ds);
+            boolean firstRowsArrived = lostRows.stream().allMatch(x -> x >= e);
+            if (firstRowsArrived) {
+                assertEquals(e, got.size(), rows + " rows, lost " + lost + " and rows " + lostRows);
+            } else if (got.size() == e) {
+                rebuiltWithSpareRowsOnly++;
+            }
+            for (ByteBuf g : got) {
+                int i = (int) (g.getLong(g.readerIndex() + 9) - 5000);
+                assertTrue(lost.contains(i), "only lost ones");
+                assertTrue(ByteBufUtil.equals(ds.get(i), g), "byte for byte: " + i);
+                g.release();
+            }
+            patterns++;
+        }
+        assertTrue(rebuiltWithSpareRowsOnly > 0, "other rows serve too, mostly");
+        assertTrue(patterns == 600);
+    }
+
+    /** Rows 0, 1 and 4 over positions 0, 3 and 5 are singular over GF(256): the receiver keeps them for another row. */
+    @Test void aSingularChoiceOfRowsWaitsForAnotherRow() {
+        Random r = new Random(6);
+        java.util.Set<Integer> lost = java.util.Set.of(0, 3, 5);
+        List<ByteBuf> ds = new ArrayList<>();
+        assertTrue(recoverWide(r, 5, lost, null, new int[] {0, 1, 4}, ds).isEmpty(), "rows 0, 1, 4 only: singular");
+        ds.clear();
+        List<ByteBuf> got = recoverWide(r, 5, lost, null, new int[] {4, 1, 0, 2}, ds);
+        assertEquals(3, got.size(), "row 2 after the singular three: a working choice among the four");
+        for (ByteBuf g : got) {
+            assertTrue(ByteBufUtil.equals(ds.get((int) (g.getLong(g.readerIndex() + 9) - 5000)), g));
+            g.release();
+        }
+    }
+
+    /** With rows 0, 1, 4 and 2 at hand for positions 0, 3, 5, the receiver solves with a choice that is invertible. */
+    @Test void theReceiverChoosesRowsThatSolve() {
+        long[] missing = {100, 103, 105};
+        int[] atHand = {0, 1, 4, 2};
+        int mask = Fec.Receiver.invertibleChoice(atHand, 4, missing, 3, 100);
+        assertNotEquals(0, mask);
+        assertNotEquals(0b0111, mask, "rows 0, 1, 4 are singular here");
+        assertEquals(0, Fec.Receiver.invertibleChoice(new int[] {0, 1, 4}, 3, missing, 3, 100), "no choice works");
+        assertEquals(0b111, Fec.Receiver.invertibleChoice(new int[] {0, 1, 2}, 3, missing, 3, 100));
+    }
+
     @Test void moreLossesThanRowsYieldNothingAndAForeignRowIsIgnored() {
         Random r = new Random(4);
         Fec.Sender tx = new Fec.Sender(8, 1452);
@@ -128,8 +219,8 @@ class FecTest {
         assertTrue(rx.recover(r0, A, pn -> false).isEmpty());
         assertTrue(rx.recover(r1, A, pn -> false).isEmpty());
         ByteBuf badRow = r0.copy();
-        badRow.setByte(PacketHeader.LENGTH, 8 | 3 << 5); // row 3 does not exist
-        assertTrue(rx.recover(badRow, A, pn -> false).isEmpty());
+        badRow.setByte(PacketHeader.LENGTH, 7 | 2 << 5); // row 2 of another group (7 packets from the same number)
+        assertTrue(rx.recover(badRow, A, pn -> false).isEmpty(), "not combined with the 8-packet group's rows");
         r0.release();
         r1.release();
         badRow.release();

@@ -138,4 +138,19 @@ class PathMtuTest {
         int olderReading = Math.max(1200, ((hello[9] & 0x7f) << 8) | (hello[10] & 0xff));
         assertTrue(olderReading > 1399);
     }
+
+    @Test
+    void helloSaysItTakesWideRowsWithoutChangingTheMaxPayload() {
+        byte[] hello = HandshakePacket.writeHello(1, UdpOptions.MAX_PAYLOAD);
+        assertTrue(HandshakePacket.helloReadsWideRows(hello));
+        assertEquals(UdpOptions.MAX_PAYLOAD, HandshakePacket.helloMaxPayload(hello));
+        byte[] old = hello.clone();
+        old[9] &= (byte) 0xf7; // as an end from before wide rows writes it (the other bits still set)
+        assertFalse(HandshakePacket.helloReadsWideRows(old));
+        assertTrue(HandshakePacket.helloReadsShort(old));
+        assertEquals(UdpOptions.MAX_PAYLOAD, HandshakePacket.helloMaxPayload(old));
+        // an end from before the bit reads 12 bits of max payload: 2048 more than ours, capped by its own
+        int olderReading = Math.max(1200, ((hello[9] & 0x0f) << 8) | (hello[10] & 0xff));
+        assertEquals(UdpOptions.MAX_PAYLOAD + 2048, olderReading);
+    }
 }

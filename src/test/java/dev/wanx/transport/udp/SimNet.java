@@ -135,6 +135,8 @@ final class SimNet implements AutoCloseable {
         b.conn.peerReadsAckV(true);
         a.conn.peerReadsShort(true);
         b.conn.peerReadsShort(true);
+        a.conn.peerReadsWideRows(true);
+        b.conn.peerReadsWideRows(true);
     }
 
     /** Timers fire this much after they are due, as an event loop's do; 0 = exactly on time. */
