@@ -74,8 +74,22 @@ final class MemoryLink implements FrameLink {
         pending.clear();
         if (shuffle != null) java.util.Collections.shuffle(batch, shuffle);
         MemoryLink p = peer;
-        if (p.loop.isShuttingDown()) batch.forEach(ByteBuf::release);
-        else p.loop.execute(() -> batch.forEach(p::receive));
+        if (!onPeerLoop(() -> batch.forEach(p::receive))) batch.forEach(ByteBuf::release);
+    }
+
+    /**
+     * Runs {@code task} on the peer's loop; false if that loop is shutting down. A test's teardown may shut it down
+     * between a check and the execute, and a rejected task thrown on this loop (DefaultEventLoop does not catch)
+     * would end it with that exception.
+     */
+    private boolean onPeerLoop(Runnable task) {
+        if (peer.loop.isShuttingDown()) return false;
+        try {
+            peer.loop.execute(task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
     }
 
     private void receive(ByteBuf f) {
@@ -98,7 +112,7 @@ final class MemoryLink implements FrameLink {
     @Override public void close(String reason) {
         closeLocal(new java.io.IOException(reason));
         MemoryLink p = peer;
-        if (!p.loop.isShuttingDown()) p.loop.execute(() -> p.closeLocal(new java.io.IOException("peer closed: " + reason)));
+        onPeerLoop(() -> p.closeLocal(new java.io.IOException("peer closed: " + reason)));
     }
 
     void closeLocal(Throwable cause) {
