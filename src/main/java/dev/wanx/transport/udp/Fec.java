@@ -180,9 +180,13 @@ final class Fec {
             rows[k] = row;
             lenSums[k] = len;
             sums[k++] = sum;
+            boolean rowParked = false; // this row came before (a duplicate): parked once is enough
             for (int p = 0; p < PARKED && k < MAX_ROWS; p++) {
-                if (parkedSum[p] != null && parkedFirst[p] == first && parkedCount[p] == count
-                        && parkedSum[p].length == sumBytes && !contains(rows, k, parkedRow[p])) {
+                if (parkedSum[p] == null || parkedFirst[p] != first || parkedCount[p] != count || parkedSum[p].length != sumBytes) {
+                    continue;
+                }
+                rowParked |= parkedRow[p] == row;
+                if (!contains(rows, k, parkedRow[p])) {
                     rows[k] = parkedRow[p];
                     lenSums[k] = parkedLen[p];
                     sums[k++] = parkedSum[p];
@@ -190,7 +194,7 @@ final class Fec {
             }
             int use = k < e ? 0 : invertibleChoice(rows, k, missing, e, first);
             if (use == 0) { // not yet: keep this row until more arrive (the oldest parked row makes room)
-                if (contains(parkedRowsOf(first, count, sumBytes), row)) return java.util.List.of();
+                if (rowParked) return java.util.List.of();
                 int p = parkedNext++ % PARKED;
                 parkedFirst[p] = first;
                 parkedCount[p] = count;
@@ -210,21 +214,6 @@ final class Fec {
             }
             return solve(first, count, missing, e, r, l, sm, sumBytes, alloc);
         }
-
-        /** The row numbers parked for a group (to park each row once). */
-        private int[] parkedRowsOf(long first, int count, int sumBytes) {
-            int[] out = new int[MAX_ROWS];
-            java.util.Arrays.fill(out, -1);
-            int n = 0;
-            for (int p = 0; p < PARKED && n < MAX_ROWS; p++) {
-                if (parkedSum[p] != null && parkedFirst[p] == first && parkedCount[p] == count && parkedSum[p].length == sumBytes) {
-                    out[n++] = parkedRow[p];
-                }
-            }
-            return out;
-        }
-
-        private static boolean contains(int[] a, int v) { return contains(a, a.length, v); }
 
         /**
          * Which {@code e} of the {@code k} rows at hand to solve with (a bit mask over them), 0 if no choice makes an

@@ -204,15 +204,18 @@ final class ParitySender {
     /** The peer takes rows above {@link Fec#NARROW_ROWS} - 1 (its hello said so): groups of 16 get more rows. */
     void peerReadsWideRows(boolean reads) {
         wideRows = reads;
-        parity.wideRows(wideRows && deferGroups > 0); // (a peer that takes them holds deferred groups of 16 too)
+        applyWideRows();
     }
 
     private boolean wideRows;
 
+    /** Wide rows go over groups of 16, which only a peer that holds deferred groups gets (one that takes them does). */
+    private void applyWideRows() { parity.wideRows(wideRows && deferGroups > 0); }
+
     /** The peer keeps enough packets for repairs to wait for the end of a burst (its hello said so). */
     void peerHoldsDeferred(boolean holds) {
         this.deferGroups = holds ? DEFER_GROUPS : 0;
-        parity.wideRows(wideRows && deferGroups > 0);
+        applyWideRows();
     }
 
     /** The current group's rows join the held ones (none if no group is open); {@link #sendHeld} sends them. */
