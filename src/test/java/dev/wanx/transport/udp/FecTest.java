@@ -153,15 +153,14 @@ class FecTest {
     @Test void wideRowsRebuildUpToEightLossesInAGroupOfSixteen() {
         Random r = new Random(5);
         int rebuiltWithSpareRowsOnly = 0;
-        int patterns = 0;
         for (int t = 0; t < 600; t++) {
             int rows = 4 + r.nextInt(Fec.MAX_ROWS - 3); // 4..8
             int e = 1 + r.nextInt(rows);
             java.util.Set<Integer> lost = new java.util.TreeSet<>();
             while (lost.size() < e) lost.add(r.nextInt(16));
             java.util.Set<Integer> lostRows = new java.util.TreeSet<>();
-            int spare = rows - e;
-            while (lostRows.size() < r.nextInt(spare + 1)) lostRows.add(r.nextInt(rows));
+            int rowsLost = r.nextInt(rows - e + 1); // never more than leaves e rows
+            while (lostRows.size() < rowsLost) lostRows.add(r.nextInt(rows));
             List<ByteBuf> ds = new ArrayList<>();
             List<ByteBuf> got = recoverWide(r, rows, lost, lostRows, null, ds);
             boolean firstRowsArrived = lostRows.stream().allMatch(x -> x >= e);
@@ -176,10 +175,8 @@ class FecTest {
                 assertTrue(ByteBufUtil.equals(ds.get(i), g), "byte for byte: " + i);
                 g.release();
             }
-            patterns++;
         }
         assertTrue(rebuiltWithSpareRowsOnly > 0, "other rows serve too, mostly");
-        assertTrue(patterns == 600);
     }
 
     /** Rows 0, 1 and 4 over positions 0, 3 and 5 are singular over GF(256): the receiver keeps them for another row. */
