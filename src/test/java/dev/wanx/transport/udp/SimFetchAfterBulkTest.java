@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,34 +19,9 @@ class SimFetchAfterBulkTest {
 
     /** One-way times of 40 responses of 100 KB, sorted, in ms; repairs sent during them in {@code repairs[0]}. */
     private static List<Long> responses(double loss, long[] repairs) {
-        SimNet net = new SimNet(5, loss, 0, 0, 50 * MS, 0, 0, 12_500_000L, 1_250_000L, UdpOptions.defaults());
-        net.timerSlackNs = MS;
-        try (net) {
-            net.a.conn.peerMaxPayload(UdpOptions.MAX_PAYLOAD);
-            net.b.conn.peerMaxPayload(UdpOptions.MAX_PAYLOAD);
-            int warm = 8000;
-            assertTrue(net.runUntil(() -> net.b.received >= warm, 60_000 * MS, net.feeder(net.a, warm, 1000)));
-            long before = net.a.conn.counters.fecRepairsSent;
-            List<Long> times = new ArrayList<>();
-            int seq = warm;
-            for (int k = 0; k < 40; k++) {
-                net.runUntil(() -> false, 300 * MS, () -> { });
-                int base = net.b.received;
-                int frame = net.a.conn.maxFrameSize();
-                int n = (102_400 + frame - 1) / frame;
-                long t0 = net.now;
-                for (int i = 0; i < n; i++) {
-                    ByteBuf f = Unpooled.buffer(frame).writeInt(seq++);
-                    net.a.conn.send(f.writeZero(frame - 4));
-                }
-                net.a.conn.flush(net.now);
-                assertTrue(net.runUntil(() -> net.b.received >= base + n, 10_000 * MS, () -> { }));
-                times.add((net.now - t0) / MS);
-            }
-            repairs[0] = net.a.conn.counters.fecRepairsSent - before;
-            Collections.sort(times);
-            return times;
-        }
+        SimFetchWaits.Result r = SimFetchWaits.run(loss, 40, 5, true);
+        repairs[0] = r.repairs();
+        return r.times();
     }
 
     @Test

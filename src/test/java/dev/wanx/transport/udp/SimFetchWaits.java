@@ -30,7 +30,8 @@ public final class SimFetchWaits {
         System.out.println("in all " + waited + " of " + (long) fetches * seeds + " waited (" + (wide ? "wide" : "narrow") + " rows)");
     }
 
-    record Result(int waited, int fetches, long repairs, int highestRow, double wireRatio, List<String> slow) {
+    /** {@code times}: each response's one-way time in ms, sorted. */
+    record Result(int waited, int fetches, long repairs, int highestRow, double wireRatio, List<String> slow, List<Long> times) {
         @Override public String toString() {
             return String.format("%d of %d waited, %d repairs (rows up to %d), wire / delivered %.3f", waited, fetches,
                     repairs, highestRow, wireRatio);
@@ -47,6 +48,7 @@ public final class SimFetchWaits {
             @Override public void close() { }
         };
         java.util.logging.Level was = trace.getLevel();
+        boolean parents = trace.getUseParentHandlers();
         trace.setLevel(java.util.logging.Level.FINER);
         trace.addHandler(h);
         trace.setUseParentHandlers(false);
@@ -71,6 +73,7 @@ public final class SimFetchWaits {
             long bytes0 = net.b.receivedBytes;
             int seq = warm;
             List<String> slow = new ArrayList<>();
+            List<Long> times = new ArrayList<>();
             for (int k = 0; k < fetches; k++) {
                 net.runUntil(() -> false, 300 * MS, () -> { });
                 int base = net.b.received;
@@ -88,6 +91,7 @@ public final class SimFetchWaits {
                     throw new AssertionError("fetch " + k + " did not complete");
                 }
                 long ms = (net.now - t0) / MS;
+                times.add(ms);
                 if (ms >= 100) { // one way is 50 ms + 8 ms of sending: a re-send adds a round trip
                     int p = before.indexOf("nextPn=");
                     int q = before.indexOf("parity=");
@@ -95,12 +99,13 @@ public final class SimFetchWaits {
                             before.substring(p, before.indexOf(' ', p)), before.substring(q), lost));
                 }
             }
+            java.util.Collections.sort(times);
             return new Result(slow.size(), fetches, net.a.conn.counters.fecRepairsSent - repairs0, highestRow[0],
-                    (double) (net.a.conn.counters.wireBytesSent - wire0) / (net.b.receivedBytes - bytes0), slow);
+                    (double) (net.a.conn.counters.wireBytesSent - wire0) / (net.b.receivedBytes - bytes0), slow, times);
         } finally {
             trace.removeHandler(h);
             trace.setLevel(was);
-            trace.setUseParentHandlers(true);
+            trace.setUseParentHandlers(parents);
         }
     }
 }
