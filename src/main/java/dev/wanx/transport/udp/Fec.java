@@ -67,6 +67,9 @@ final class Fec {
 
         boolean pending() { return count > 0; }
 
+        /** Packets in the open group. */
+        int size() { return count; }
+
         /** Drops a partial group (its packets go unprotected). */
         void reset() {
             maxLen = 0;

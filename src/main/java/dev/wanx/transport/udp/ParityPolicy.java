@@ -2,7 +2,8 @@ package dev.wanx.transport.udp;
 
 /**
  * How much parity one direction sends: none on a clean path, one to three rows per group of packets as its random
- * loss grows (see {@link Fec}). The random loss is counted two ways, halved every {@link #WINDOW} packets sent:
+ * loss grows (up to eight to a peer that takes wide rows, fewer for a short group; see {@link Fec}). The random loss
+ * is counted two ways, halved every {@link #WINDOW} packets sent:
  * over all ack-eliciting packets (losses that no queue or run of losses explains), and over quiet time only
  * (packets sent while no queue showed). A bulk run that keeps the bottleneck's queue busy has most of its losses
  * counted as congestion, so the first rate then reads 1 % of random loss as ~0.2 %; the second does not (simulation
@@ -78,6 +79,40 @@ final class ParityPolicy {
     }
 
     private int lastRows;
+
+    /**
+     * Rows for a group of {@code packets} (the tail of a response, a one-packet request): the fewest that fail it no
+     * more often than a full group fails with {@link #rows()}, at 1.5 times the reading, as that table assumes. Rows
+     * past what a short group needs bought nothing (a one-packet request got six copies at 3 %), and a short group
+     * with the full group's failure rate is no less safe. At most {@link #rows()}.
+     */
+    int rows(int packets) {
+        int full = rows();
+        int group = groupSize();
+        if (packets >= group) return full;
+        double q = 1.5 * Math.max(sizingLoss(), MIN_LOSS);
+        double fullFails = groupFails(group, full, q);
+        for (int r = 1; r < full; r++) {
+            if (groupFails(packets, r, q) <= fullFails) return r;
+        }
+        return full;
+    }
+
+    /**
+     * P(more than {@code rows} of a group's {@code packets + rows} datagrams lost) at independent loss {@code q}: the
+     * group then misses more packets than it has rows (a group with that many rows or fewer lost is rebuilt, bar a
+     * rare singular choice of rows, {@link Fec.Receiver}).
+     */
+    static double groupFails(int packets, int rows, double q) {
+        int n = packets + rows;
+        double sum = 0;
+        double c = 1; // n choose k
+        for (int k = 0; k <= n; k++) {
+            if (k > rows) sum += c * Math.pow(q, k) * Math.pow(1 - q, n - k);
+            c = c * (n - k) / (k + 1);
+        }
+        return sum;
+    }
 
     /** Readings from which a peer that takes wide rows gets 2, 3, 4, 5, 6 and 8 rows per group of 16. */
     private static final double[] WIDE_FROM = {MIN_LOSS, 0.004, 0.009, 0.014, 0.025, 0.04};

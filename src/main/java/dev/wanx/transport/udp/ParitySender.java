@@ -221,7 +221,7 @@ final class ParitySender {
     /** The current group's rows join the held ones (none if no group is open); {@link #sendHeld} sends them. */
     private void closeGroup() {
         if (!fecOut.pending()) return;
-        ByteBuf[] rows = new ByteBuf[parityRows()];
+        ByteBuf[] rows = new ByteBuf[parity.rows(fecOut.size())];
         for (int row = 0; row < rows.length; row++) {
             rows[row] = fecOut.repair(alloc, cid, row);
         }

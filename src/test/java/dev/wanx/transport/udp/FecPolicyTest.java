@@ -44,4 +44,18 @@ class FecPolicyTest {
             assertTrue(net.a.conn.parityRows() >= 2, "and more than one row");
         }
     }
+
+    /** A lone packet on a path that reads 3 % of loss gets the rows a one-packet group needs, not a full group's. */
+    @Test void aOnePacketMessageGetsAShortGroupsRows() {
+        SimNet net = new SimNet(7, 0, 0, 0, 20 * MS, 0, 0, 12_500_000L, 1_250_000L, UdpOptions.defaults());
+        try (net) {
+            net.a.conn.expectLoss(0.03);
+            int full = net.a.conn.parityRows();
+            assertTrue(full >= 5, "3 % (path history) to a peer that takes wide rows: " + full);
+            assertTrue(net.runUntil(() -> net.b.received == 1, 10 * S, net.feeder(net.a, 1, 200)));
+            net.runUntil(() -> false, 200 * MS, () -> { });
+            long repairs = net.a.conn.counters.fecRepairsSent;
+            assertTrue(repairs >= 1 && repairs < full, "one packet, " + repairs + " repairs of a full group's " + full);
+        }
+    }
 }

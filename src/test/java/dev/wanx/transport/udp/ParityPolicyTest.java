@@ -22,22 +22,14 @@ class ParityPolicyTest {
         return p;
     }
 
-    /** P(more than {@code rows} of a group's {@code group + rows} packets lost) at independent loss {@code q}. */
-    private static double groupFails(int group, int rows, double q) {
-        int n = group + rows;
-        double sum = 0;
-        double c = 1; // n choose k
-        for (int k = 0; k <= n; k++) {
-            if (k > rows) sum += c * Math.pow(q, k) * Math.pow(1 - q, n - k);
-            c = c * (n - k) / (k + 1);
-        }
-        return sum;
-    }
-
-    /** P(a 100 KB response waits a round trip for a re-send). */
+    /** P(a 100 KB response waits a round trip for a re-send): full groups, then the shorter last one. */
     private static double responseWaits(ParityPolicy p, double q) {
-        int groups = (RESPONSE_PACKETS + p.groupSize() - 1) / p.groupSize();
-        return 1 - Math.pow(1 - groupFails(p.groupSize(), p.rows(), q), groups);
+        double ok = 1;
+        for (int left = RESPONSE_PACKETS; left > 0; left -= p.groupSize()) {
+            int n = Math.min(left, p.groupSize());
+            ok *= 1 - ParityPolicy.groupFails(n, p.rows(n), q);
+        }
+        return 1 - ok;
     }
 
     @Test void anOlderPeerGetsAtMostThreeRowsAndSmallerGroupsAboveTwoPercent() {
@@ -88,5 +80,35 @@ class ParityPolicyTest {
         assertTrue(p.randomLoss() * 1.25 < ParityPolicy.THREE_ROWS, "" + p.randomLoss());
         assertEquals(2, p.rows());
         assertEquals(2, measured(0.0073, false).rows(), "a reading that never reached the step: two");
+    }
+
+    /**
+     * A group shorter than the policy's (a response's last packets, a one-packet request) gets the fewest rows that
+     * fail it no more often than a full group with the table's rows, at 1.5 times the reading; never more.
+     */
+    @Test void aShortGroupGetsTheRowsItNeeds() {
+        for (boolean wide : new boolean[] {false, true}) {
+            for (int tenths = 1; tenths <= 60; tenths++) {
+                double reading = tenths / 1000.0;
+                ParityPolicy p = measured(reading, wide);
+                int group = p.groupSize();
+                int full = p.rows();
+                double q = 1.5 * Math.max(p.randomLoss(), ParityPolicy.MIN_LOSS);
+                double fullFails = ParityPolicy.groupFails(group, full, q);
+                assertEquals(full, p.rows(group));
+                for (int n = 1; n < group; n++) {
+                    int r = p.rows(n);
+                    String at = reading + (wide ? " wide" : " narrow") + ", " + n + " packets: " + r + " of " + full + " rows";
+                    assertTrue(r >= 1 && r <= full, at);
+                    assertTrue(r <= p.rows(n + 1), "more packets, no fewer rows: " + at);
+                    if (r < full) assertTrue(ParityPolicy.groupFails(n, r, q) <= fullFails, "fails no more often: " + at);
+                    if (r > 1) assertTrue(ParityPolicy.groupFails(n, r - 1, q) > fullFails, "one row less would: " + at);
+                }
+            }
+        }
+        ParityPolicy at3 = measured(0.03, true);
+        assertEquals(6, at3.rows());
+        assertEquals(3, at3.rows(1), "a one-packet request at 3 %: three copies, not six");
+        assertTrue(at3.rows(10) < 6, "a 100 KB response's last 10 packets: " + at3.rows(10));
     }
 }
