@@ -90,27 +90,9 @@ public final class BbrLite implements CongestionControl {
      */
     private double cwndGain = HIGH_GAIN;
 
-    /** Careful resume: NONE (unknown path), UNVALIDATED (pacing at half the saved rate), VALIDATED, RETREATED. */
-    enum Resume { NONE, UNVALIDATED, VALIDATED, RETREATED }
-    private Resume resume = Resume.NONE;
-    /** Paced while unvalidated: half the saved bandwidth, as in careful resume's jump to half the saved window. */
-    private long resumeBw;
-    /** Validation window: acks (and losses) counted from the first ack of a full pipe at the resumed rate. */
-    private long resumeAckStartNs;
-    private long resumeAcked;
-    private long resumeLost;
-    /**
-     * After a confirmed resume, STARTUP paces at most this (1.25x the remembered rate): the memory already says
-     * where the pipe ends, and doubling past it only overflowed the bottleneck's queue a round later (lab, 20 Mbit/s,
-     * 100 ms: a 0.5 s stall of in-order delivery behind the re-sends). A faster path is still found, by STARTUP's
-     * growth up to the cap and then PROBE_BW's 1.25 probes. 0: no cap.
-     */
-    private long startupCeiling;
-    /** A refuted resume ran its second STARTUP ({@link #reprobe}): once per connection. */
-    private boolean reprobed;
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("wanx.path");
+    /** Careful resume from the path history: its state and validation window. */
+    private final CarefulResume resume = new CarefulResume();
     private static final java.util.logging.Logger BW_TRACE = java.util.logging.Logger.getLogger("wanx.udp.bw");
-    private dev.wanx.transport.path.PathRecord pendingResume;
 
     /**
      * @param initialRttNs RTT measured by the handshake (used until the first ack sample)
@@ -123,31 +105,10 @@ public final class BbrLite implements CongestionControl {
         this.cwndGainSteady = cwndGain;
     }
 
-    /**
-     * Careful resume: if the RTT is within [½, 10]× the saved min RTT (the same kind of path), pace at half the
-     * saved bandwidth from the first packet instead of slow-starting from the initial window, until the acks
-     * confirm or refute it (see {@link #validateResume}). With {@code rttMeasured} false (the far end) the
-     * check waits for the first RTT sample.
-     */
+    /** Careful resume ({@link CarefulResume}): pace at half a remembered rate from the first packet. */
     @Override
     public void resume(dev.wanx.transport.path.PathRecord saved, boolean rttMeasured) {
-        if (saved == null) {
-            return;
-        }
-        if (rttMeasured) {
-            startResume(saved, minRttNs);
-        } else {
-            pendingResume = saved; // reconnaissance: wait for the first RTT sample
-        }
-    }
-
-    private void startResume(dev.wanx.transport.path.PathRecord saved, long rttNs) {
-        if (rttNs < saved.minRttNs() / 2 || rttNs > saved.minRttNs() * 10) {
-            return; // another kind of path than the one remembered: start as on an unknown one
-        }
-        resumeBw = saved.bandwidthBytesPerSec() / 2;
-        startupCeiling = saved.bandwidthBytesPerSec() * 5 / 4;
-        resume = Resume.UNVALIDATED;
+        resume.offer(saved, rttMeasured, minRttNs);
     }
 
     @Override
@@ -158,55 +119,7 @@ public final class BbrLite implements CongestionControl {
         return new dev.wanx.transport.path.PathRecord(btlBw, minRttNs, Math.min(1, Math.max(0, lossEwma)), nowMillis);
     }
 
-    Resume resumeState() { return resume; }
-
-    /**
-     * The rate at which acks come back is what the bottleneck passes: after a quarter round trip of acks (and at
-     * least 32 packets) from a sender with data to send, it either confirms the resumed rate (then the bandwidth
-     * filter starts from it and STARTUP probes on, up to {@link #startupCeiling}) or, if it falls short of 85 % or
-     * over 10 % was lost, ends the resume: the filter takes the measured rate, DRAIN empties the queue the jump
-     * built and STARTUP starts again from there ({@link #reprobe}). A quarter round trip, not an eighth: a
-     * receiver that acks in bunches (a JVM still compiling, a read batch) made an eighth read 13 Mbit/s on a good
-     * 50 Mbit/s path and 27 on a 20 Mbit/s one (lab, 100 ms). The threshold leans to refuting: a refuted resume
-     * costs a round trip or two, a memory wrongly confirmed a queue overflow and a stall.
-     * An ack of a packet sent by an app-limited sender with nothing queued restarts the window (an idle pipe says
-     * nothing about the path).
-     */
-    private void validateResume(long nowNs, RateSample s) {
-        // Packets of a run that started from idle are app-limited until the first of them is acked; those sent with
-        // data queued behind them were paced at the resumed rate all the same, and their acks count. Waiting for
-        // the second round trip's acks kept the jump at half the memory a round trip longer (lab, 50 Mbit/s, 100 ms).
-        // But only while a quarter of the jump's pipe is in flight: a 100 KB response is queued when sent too, and
-        // its acks stop before the window ends (lab: "acked at 10 Mbit/s" on a 50 Mbit/s path, and refuted).
-        boolean paced = (!s.appLimited || s.backlogged) && s.bytesInFlight >= (long) (resumeBw * (rttForModel() / 1e9)) / 4;
-        if (!paced || resumeAckStartNs == 0) {
-            resumeAckStartNs = paced ? nowNs : 0;
-            resumeAcked = 0;
-            resumeLost = 0;
-            return;
-        }
-        resumeAcked += s.ackedBytes;
-        long elapsed = nowNs - resumeAckStartNs;
-        if (resumeAcked < 32L * mss || elapsed < minRttNs / 4) {
-            return;
-        }
-        long ackRate = (long) (resumeAcked * 1e9 / elapsed);
-        boolean lossy = resumeLost > (resumeAcked + resumeLost) / 10;
-        if (lossy || ackRate < resumeBw * 85 / 100) {
-            resume = Resume.RETREATED;
-            java.util.Arrays.fill(bwByRound, 0);
-            bwByRound[(int) (bwRound % BW_ROUNDS)] = Math.min(ackRate, resumeBw);
-            enterDrain();
-        } else {
-            resume = Resume.VALIDATED; // startupCeiling stays: STARTUP probes on, up to 1.25x the memory
-            int slot = (int) (bwRound % BW_ROUNDS);
-            bwByRound[slot] = Math.max(bwByRound[slot], ackRate);
-        }
-        LOG.info(String.format("path history %s: paced at %.1f Mbit/s, acked at %.1f, %d of %d bytes lost",
-                resume == Resume.VALIDATED ? "confirmed" : "refuted", resumeBw * 8e-6, ackRate * 8e-6,
-                resumeLost, resumeAcked + resumeLost));
-        resumeBw = 0;
-    }
+    CarefulResume.State resumeState() { return resume.state(); }
 
     @Override
     public void onPacketSent(long nowNs, int bytes, long bytesInFlight) {
@@ -229,10 +142,7 @@ public final class BbrLite implements CongestionControl {
     public void onAck(long nowNs, RateSample s) {
         if (s.rttNs > 0) {
             // The first sample replaces the handshake's guess whichever is larger; after that, expiry is PROBE_RTT's job.
-            if (pendingResume != null) {
-                startResume(pendingResume, s.rttNs);
-                pendingResume = null;
-            }
+            resume.onRttSample(s.rttNs);
             if (s.rttNs <= minRttNs || !minRttSampled) {
                 minRttSampled = true;
                 minRttNs = s.rttNs;
@@ -244,8 +154,18 @@ public final class BbrLite implements CongestionControl {
             }
             rttEwmaNs = rttEwmaNs == 0 ? s.rttNs : (7 * rttEwmaNs + s.rttNs) / 8;
         }
-        if (resume == Resume.UNVALIDATED) {
-            validateResume(nowNs, s);
+        if (resume.unvalidated()) {
+            long sample = resume.validate(nowNs, s, minRttNs, rttForModel(), mss);
+            if (sample >= 0) {
+                int slot = (int) (bwRound % BW_ROUNDS);
+                if (resume.state() == CarefulResume.State.RETREATED) {
+                    java.util.Arrays.fill(bwByRound, 0);
+                    bwByRound[slot] = sample;
+                    enterDrain();
+                } else {
+                    bwByRound[slot] = Math.max(bwByRound[slot], sample);
+                }
+            }
         }
         boolean newRound = false;
         if (s.priorDelivered >= nextRoundDelivered && nowNs - roundStartNs >= MIN_ROUND_NS) {
@@ -343,7 +263,7 @@ public final class BbrLite implements CongestionControl {
             case DRAIN:
                 // Normally one round; the cap keeps a bad model from pacing at a third of the rate for long.
                 if (s.bytesInFlight <= bdp() || round - drainStartRound >= 3) {
-                    if (resume == Resume.RETREATED && !reprobed) {
+                    if (resume.takeReprobe()) {
                         reprobe(); // a refuted memory says "not that fast now", not how fast: find out as a cold start does
                     } else {
                         enterProbeBw(nowNs);
@@ -414,7 +334,6 @@ public final class BbrLite implements CongestionControl {
      * at 2x, 251 at 2.885x, 152 with no second STARTUP).
      */
     private void reprobe() {
-        reprobed = true;
         mode = Mode.STARTUP;
         pacingGain = 2.0;
         cwndGain = HIGH_GAIN;
@@ -437,9 +356,7 @@ public final class BbrLite implements CongestionControl {
         // so that the bandwidth samples it depressed can be corrected.
         roundLost += lostBytes;
         phaseLost = true;
-        if (resume == Resume.UNVALIDATED && resumeAckStartNs != 0) {
-            resumeLost += lostBytes;
-        }
+        resume.onLoss(lostBytes);
         // STARTUP overflowed the bottleneck's queue: stop now, not at the round's end. Re-sends sent meanwhile at
         // 2.885x went into the same full queue and were lost again, a queue-stretched round trip later each (lab,
         // 20 Mbit/s, 100 ms: in-order delivery held up to 0.5 s after a cold start). Counted against what is in
@@ -466,8 +383,8 @@ public final class BbrLite implements CongestionControl {
         // BBR's extra_acked: up to 10 ms of bandwidth beyond the min-RTT model.
         long allowance = (long) (btlBw * (Math.min(Math.max(rttEwmaNs - minRttNs, 0), MAX_AGGREGATION_NS) / 1e9));
         long cwnd = (long) (cwndGain * bdp()) + allowance;
-        if (resume == Resume.UNVALIDATED) {
-            cwnd = Math.max(cwnd, 2 * (long) (resumeBw * (rttForModel() / 1e9))); // pacing, not the window, sets the jump
+        if (resume.unvalidated()) {
+            cwnd = Math.max(cwnd, 2 * (long) (resume.jumpBw() * (rttForModel() / 1e9))); // pacing, not the window, sets the jump
         }
         // Never below the initial window outside PROBE_RTT: pacing already holds the rate, and where min RTT is
         // far below the smoothed RTT (sub-millisecond paths, busy hosts) a BDP-sized window would starve the link.
@@ -479,10 +396,11 @@ public final class BbrLite implements CongestionControl {
         long bw = btlBw > 0 ? btlBw : (long) (initialCwnd * 1e9 / rttForModel());
         double gain = restartBytesLeft > 0 ? Math.max(pacingGain, RESTART_GAIN) : pacingGain;
         long rate = Math.max((long) (gain * bw), 4L * mss);
-        if (resume == Resume.VALIDATED && mode == Mode.STARTUP && startupCeiling > 0) {
-            rate = Math.min(rate, startupCeiling);
+        long ceiling = resume.startupCeiling();
+        if (mode == Mode.STARTUP && ceiling > 0) {
+            rate = Math.min(rate, ceiling);
         }
-        return resume == Resume.UNVALIDATED ? Math.max(rate, resumeBw) : rate;
+        return resume.unvalidated() ? Math.max(rate, resume.jumpBw()) : rate;
     }
 
     @Override
@@ -491,7 +409,7 @@ public final class BbrLite implements CongestionControl {
     @Override
     public String state() {
         return mode.name() + (queueRounds > 0 ? "+queue" : "") + String.format(" loss=%.3f", lossEwma)
-                + (resume == Resume.NONE ? "" : " resume=" + resume.name().toLowerCase(java.util.Locale.ROOT));
+                + (resume.state() == CarefulResume.State.NONE ? "" : " resume=" + resume.state().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     long minRttNs() { return minRttNs; }

@@ -60,7 +60,7 @@ class CarefulResumeTest {
         long knownMs = known.msTo90();
         System.out.printf("100 Mbit/s, %d ms RTT: 90 %% of the link after %d ms on a known path, %d ms on an unknown one%n",
                 RTT_MS, knownMs, coldMs);
-        assertEquals(BbrLite.Resume.VALIDATED, known.cc().resumeState(), known.net.a.conn.debugState());
+        assertEquals(CarefulResume.State.VALIDATED, known.cc().resumeState(), known.net.a.conn.debugState());
         assertTrue(knownMs <= 2 * RTT_MS, "known path: " + knownMs + " ms");
         assertTrue(coldMs >= 2 * knownMs, "an unknown path slow-starts: " + coldMs + " ms vs " + knownMs);
         known.net.close();
@@ -80,7 +80,7 @@ class CarefulResumeTest {
         double staleMbit = stale.net.b.receivedBytes * 8 / 5e6;
         System.out.printf("20 Mbit/s link, 100 Mbit/s remembered: %.1f Mbit/s, %d packets lost (unknown path: %.1f Mbit/s, %d lost); %s%n",
                 staleMbit, s.packetsLost, coldMbit, c.packetsLost, stale.net.a.conn.debugState());
-        assertEquals(BbrLite.Resume.RETREATED, stale.cc().resumeState());
+        assertEquals(CarefulResume.State.RETREATED, stale.cc().resumeState());
         // One jump at half the remembered rate overruns a 20 Mbit/s link for about a round trip: bounded, and no more
         // than what slow start itself loses by the same amount.
         long jumpPackets = (long) (saved(100, RTT_MS).bandwidthBytesPerSec() / 2 * RTT_MS / 1000.0 / 1233);
@@ -94,7 +94,7 @@ class CarefulResumeTest {
     @Test
     void anotherKindOfPathIsNotResumed() {
         Run r = new Run(100, saved(100, 5)); // remembered a 5 ms path; this one has 100 ms
-        assertEquals(BbrLite.Resume.NONE, r.cc().resumeState());
+        assertEquals(CarefulResume.State.NONE, r.cc().resumeState());
         r.net.close();
     }
 }

@@ -412,18 +412,18 @@ class StateMachineTest {
         BbrLite cc = new BbrLite(1233, 32, 100 * MS, 2.5);
         cc.resume(new dev.wanx.transport.path.PathRecord(saved, 100 * MS, 0, 0), true);
         resumeAcks(cc, clock, delivered, saved / 2, 30 * MS, true, true);
-        assertEquals(BbrLite.Resume.VALIDATED, cc.resumeState());
+        assertEquals(CarefulResume.State.VALIDATED, cc.resumeState());
         // With nothing queued (a trickle), the same acks say nothing about the path.
         BbrLite trickle = new BbrLite(1233, 32, 100 * MS, 2.5);
         trickle.resume(new dev.wanx.transport.path.PathRecord(saved, 100 * MS, 0, 0), true);
         clock[0] = 0;
         delivered[0] = 0;
         resumeAcks(trickle, clock, delivered, saved / 2, 30 * MS, true, false);
-        assertEquals(BbrLite.Resume.UNVALIDATED, trickle.resumeState());
+        assertEquals(CarefulResume.State.UNVALIDATED, trickle.resumeState());
         // Nor do the acks of a short response, queued when sent but too small to fill a quarter of the jump's pipe:
         // they end before the window would, and read as a slow path.
         resumeAcks(trickle, clock, delivered, saved / 2, 30 * MS, true, true, 60_000);
-        assertEquals(BbrLite.Resume.UNVALIDATED, trickle.resumeState());
+        assertEquals(CarefulResume.State.UNVALIDATED, trickle.resumeState());
     }
 
     @Test
@@ -434,9 +434,9 @@ class StateMachineTest {
         long[] clock = {0};
         long[] delivered = {0};
         resumeAcks(cc, clock, delivered, saved / 2, 20 * MS);
-        assertEquals(BbrLite.Resume.UNVALIDATED, cc.resumeState(), "an eighth of a round trip of acks is not enough");
+        assertEquals(CarefulResume.State.UNVALIDATED, cc.resumeState(), "an eighth of a round trip of acks is not enough");
         resumeAcks(cc, clock, delivered, saved / 2, 10 * MS);
-        assertEquals(BbrLite.Resume.VALIDATED, cc.resumeState());
+        assertEquals(CarefulResume.State.VALIDATED, cc.resumeState());
         assertTrue(cc.bandwidthEstimate() >= saved / 2 * 9 / 10, "starts from the resumed rate: " + cc.bandwidthEstimate());
         assertTrue(cc.state().startsWith("STARTUP"), cc.state());
         assertEquals(saved * 5 / 4, cc.pacingRate(), "STARTUP probes on, but not past 1.25x the memory");
@@ -447,7 +447,7 @@ class StateMachineTest {
         clock[0] = 0;
         delivered[0] = 0;
         resumeAcks(wrong, clock, delivered, 2_400_000L, 30 * MS);
-        assertEquals(BbrLite.Resume.RETREATED, wrong.resumeState());
+        assertEquals(CarefulResume.State.RETREATED, wrong.resumeState());
         assertTrue(wrong.bandwidthEstimate() <= 2_500_000L, "the measured rate, not the memory: " + wrong.bandwidthEstimate());
         // Once drained, STARTUP again from there (a slow receiver refutes a good path too), not PROBE_BW's slow climb.
         rounds(wrong, 1, 2_400_000L, 100 * MS, 0, clock, delivered);
