@@ -6,7 +6,7 @@
  * <p>Layers, each a single-threaded state machine fed with {@code nowNs}: wire flyweights
  * ({@code PacketHeader}, {@code Frames}, {@code HandshakePacket}); receiver acks ({@code AckTracker},
  * {@code RangeSet}); sender loss detection ({@code LossDetector}, {@code RttEstimator}, {@code SentPacketQueue});
- * rate ({@code CongestionControl}/{@code BbrLite}, {@code DeliveryRateSampler}, {@code Pacer}); the connection
+ * rate ({@code CongestionControl}/{@code BbrLite} with {@code CarefulResume}, {@code DeliveryRateSampler}, {@code Pacer}); the connection
  * tying them together ({@code UdpConnection}) with its parts ({@code PacketSender}, {@code PacketReceiver},
  * {@code PacketFiller}, {@code PacketWriter}, {@code SendFeedback}, {@code ParitySender}, {@code ParityReceiver},
  * {@code PmtuProber}, {@code PathValidator}, {@code AckSentLog}); and the Netty glue ({@code UdpLink},
