@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** `wanx status` against a running near+far pair on loopback: text and JSON, and a clear error without a near. */
 class StatusCommandTest {
     @TempDir Path dir;
+    /** The far's --session-budget in the first test (the smallest it takes is 1 MiB). */
+    private static final long FAR_BUDGET = 3L << 20;
 
     @Test void showsSessionFleetConfigAndStreams() throws Exception {
         SecureRandom rnd = new SecureRandom();
@@ -42,7 +44,7 @@ class StatusCommandTest {
         try (ServerSocket origin = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
              FarServer far = FarServer.start(new FarConfig(new InetSocketAddress("127.0.0.1", 0), dir.resolve("far.key"),
                      dir.resolve("near.pub"), List.of("127.0.0.1/32"), dir.resolve("far-state"), Duration.ofSeconds(5),
-                     ReduceSettings.under(dir.resolve("far-state")), null, false, policy))) {
+                     ReduceSettings.under(dir.resolve("far-state")), null, false, policy, dev.wanx.far.FleetSettings.NONE, FAR_BUDGET))) {
             NearServer near = NearServer.start(new NearConfig(List.of(far.localAddress()), dir.resolve("far.pub"),
                     dir.resolve("near.key"), null, null, null, null,
                     List.of(new Forward(Hint.RAW, new InetSocketAddress("127.0.0.1", 0), "127.0.0.1", origin.getLocalPort())),
@@ -68,6 +70,8 @@ class StatusCommandTest {
                         assertTrue(text.out().matches("(?s).*fec\\s+off\\s+far .*version v3.*"), text.out());
                         assertTrue(text.out().matches("(?s).*path MTU: 1[23]\\d\\d-byte payloads \\(\\d+ probes?\\).*"), text.out());
                         assertTrue(text.out().contains("1 open through the tunnel"), text.out());
+                        assertTrue(text.out().matches("(?s).*session credit: \\d+\\.\\d MiB received and not yet read by apps; "
+                                + "the far may send \\d+\\.\\d MiB more, this near \\d+\\.\\d MiB.*"), text.out());
                         assertTrue(text.out().contains("127.0.0.1:" + origin.getLocalPort()), text.out());
 
                         Cli.Result json = Cli.run("status", "--state", state.toString(), "--json");
@@ -79,6 +83,13 @@ class StatusCommandTest {
                         assertEquals(1, m.getAsJsonObject("fleet").getAsJsonArray("probes").size());
                         assertEquals("chosen", m.getAsJsonObject("fleet").getAsJsonArray("probes").get(0).getAsJsonObject().get("outcome").getAsString());
                         assertEquals("v3", m.getAsJsonObject("config").get("pushedVersion").getAsString());
+                        // The running far's --session-budget reaches the wire: its SESSION_MAX lets the near send twice
+                        // the budget, less what it sent (a default far: 128 MiB).
+                        JsonObject session = m.getAsJsonObject("session");
+                        long nearLeft = session.get("nearCreditLeft").getAsLong();
+                        assertTrue(nearLeft > 2 * FAR_BUDGET - (64 << 10) && nearLeft <= 2 * FAR_BUDGET, "near may send " + nearLeft);
+                        assertTrue(session.get("farCreditLeft").getAsLong() > 64L << 20, "the near's default budget: 128 MiB");
+                        assertEquals(0, session.get("heldBytes").getAsLong(), "nothing from the origin waits for the app");
                         var streams = m.getAsJsonObject("streams").getAsJsonArray("open");
                         assertEquals(1, streams.size());
                         assertNotNull(streams.get(0).getAsJsonObject().get("reason"));

@@ -126,6 +126,11 @@ public final class StatusReport {
         o.addProperty("bytesReceived", st.bytesReceived());
         o.addProperty("wireBytesSent", st.wireBytesSent());
         o.addProperty("wireBytesReceived", st.wireBytesReceived());
+        if (st.heldBytes() >= 0 && st.creditLeft() >= 0) { // session credit in use both ways: what apps hold, what each end may still send
+            o.addProperty("heldBytes", st.heldBytes());
+            o.addProperty("farCreditLeft", st.peerCreditLeft());
+            o.addProperty("nearCreditLeft", st.creditLeft());
+        }
         JsonObject c = new JsonObject();
         for (Map.Entry<String, Long> e : s.carrierCounters().entrySet()) c.addProperty(e.getKey(), e.getValue());
         o.add("counters", c);
@@ -151,6 +156,13 @@ public final class StatusReport {
                         c.get("fecRecovered").getAsLong(), c.has("peerFilled") ? c.get("peerFilled").getAsLong() : 0,
                         c.get("lostRandom").getAsLong(), c.get("lostCongestion").getAsLong(),
                         c.get("framesRetransmitted").getAsLong()));
+            }
+            if (s.has("heldBytes")) {
+                // Near twice the far's session budget held here and little left for the far: apps that stopped reading
+                // hold the session's credit, and every download on it waits (raise --session-budget on the near).
+                sb.append(String.format(Locale.ROOT, "          session credit: %.1f MiB received and not yet read by apps; "
+                        + "the far may send %.1f MiB more, this near %.1f MiB%n", mib(s.get("heldBytes").getAsLong()),
+                        mib(s.get("farCreditLeft").getAsLong()), mib(s.get("nearCreditLeft").getAsLong())));
             }
             if (c.has("pathMtuPayload")) {
                 long probes = c.get("pmtuProbes").getAsLong();
@@ -195,6 +207,8 @@ public final class StatusReport {
         }
         return sb.toString();
     }
+
+    private static double mib(long bytes) { return bytes / 1048576.0; }
 
     private static double percent(long part, long whole) { return whole == 0 ? 0 : 100.0 * part / whole; }
 }

@@ -204,7 +204,8 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
     @Override public SessionStats stats() {
         SessionStats c = link.carrierStats();
         return new SessionStats(streams.open(), streams.total(), bytesSent, bytesReceived,
-                c.wireBytesSent(), c.wireBytesReceived(), c.rttMicros(), c.lossRate(), c.rateBps());
+                c.wireBytesSent(), c.wireBytesReceived(), c.rttMicros(), c.lossRate(), c.rateBps(),
+                credit.peerRoom() < 0 ? -1 : credit.held(), credit.peerRoom(), credit.sendRoomOrUnbound());
     }
 
     @Override public java.util.Map<String, Long> carrierCounters() { return link.carrierCounters(); }

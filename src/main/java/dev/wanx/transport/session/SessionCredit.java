@@ -110,8 +110,17 @@ final class SessionCredit {
 
     void onSent(long n) { limit.onSent(n); }
 
-    /** Received stream bytes this end still holds (tests). */
+    /** Received stream bytes this end still holds (any thread: the status report). */
     long held() { return limit.held(); }
+
+    /** What the peer may still send before this end's next SESSION_MAX, -1 if not bound by it (any thread). */
+    long peerRoom() { return limit.peerRoom(); }
+
+    /** What this end may still send before the peer's next SESSION_MAX, -1 if not bound by it (any thread). */
+    long sendRoomOrUnbound() {
+        long room = limit.room();
+        return room == Long.MAX_VALUE ? -1 : room;
+    }
 
     /** A stream's receive window grew (its reader kept up): later streams of this session may start near it. */
     void noteWindow(long w) {

@@ -5,7 +5,8 @@ package dev.wanx.transport.session;
  * of all streams together that one end may have sent to the other. It bounds a receiver's memory by one number, so
  * stream windows need not: a session may hold thousands of streams, each with its initial window, where the sum of
  * those windows alone used to refuse streams past ~128. Numbers only; {@link SessionCredit} sends the frames.
- * Loop only.
+ * Loop only, but for the getters the status report reads from other threads (hence volatile: the hot path's cost is
+ * a plain store on x86).
  *
  * <p>A sender is held to the peer's SESSION_MAX only from the moment it says so (BOUND, carrying what it had sent by
  * then): an end that reads neither frame never hears of it, and the receiver knows exactly from when its bound holds.
@@ -14,14 +15,14 @@ final class SessionLimit {
     /** Unconsumed stream bytes the peer may have sent beyond what this end released. */
     private final long window;
     // Receive side: what the peer sends this end.
-    private long received;
-    private long released;
-    private long granted;            // the max in our last SESSION_MAX (0: none sent)
-    private long peerBoundAt = -1;   // the peer's BOUND: what it had sent when it bound itself (-1: not bound)
+    private volatile long received;
+    private volatile long released;
+    private volatile long granted;            // the max in our last SESSION_MAX (0: none sent)
+    private volatile long peerBoundAt = -1;   // the peer's BOUND: what it had sent when it bound itself (-1: not bound)
     // Send side: what this end sends the peer.
-    private long sent;
-    private long peerMax;            // the largest SESSION_MAX received
-    private long boundAt = -1;       // what this end had sent when it sent BOUND (-1: not bound)
+    private volatile long sent;
+    private volatile long peerMax;            // the largest SESSION_MAX received
+    private volatile long boundAt = -1;       // what this end had sent when it sent BOUND (-1: not bound)
 
     SessionLimit(long window) {
         if (window <= 0) throw new IllegalArgumentException("window must be positive");
@@ -61,8 +62,14 @@ final class SessionLimit {
         return max;
     }
 
-    /** Bytes received and not released (tests; the memory this end holds for the peer). */
+    /** Bytes received and not released (the memory this end holds for the peer). */
     long held() { return received - released; }
+
+    /** What the peer may still send before our next SESSION_MAX, or -1 if it is not bound by ours. */
+    long peerRoom() {
+        long bound = peerBoundAt;
+        return bound < 0 ? -1 : Math.max(0, Math.max(granted, bound) - received);
+    }
 
     // ---------------- send side ----------------
 

@@ -82,6 +82,9 @@ class MuxSessionCreditTest {
         settle();
         assertTrue(MuxSessionTest.openAndCountRefused(near, 140) > 0, "the near never bound itself, so the far counts initial windows");
         assertFalse(links[0].sentTypes.contains(Frame.BOUND));
+        assertEquals(-1, near.stats().creditLeft(), "not bound: no session credit to show");
+        assertEquals(-1, far.stats().peerCreditLeft());
+        assertEquals(-1, far.stats().heldBytes());
         assertTrue(near.isActive());
     }
 
@@ -103,6 +106,10 @@ class MuxSessionCreditTest {
         settle();
         assertEquals(8 * MB, far.stats().bytesReceived(), "exactly the session credit, not a byte more");
         assertEquals(8 * MB, farHeld());
+        // What `wanx status` shows: the receiver's app holds the whole credit, and neither end may send more
+        assertEquals(8 * MB, far.stats().heldBytes());
+        assertEquals(0, far.stats().peerCreditLeft());
+        assertEquals(0, near.stats().creditLeft());
         readAll();
         MuxSessionTest.waitUntil(() -> {
             try {
@@ -116,6 +123,8 @@ class MuxSessionCreditTest {
             assertArrayEquals(MuxSessionTest.sha(bodies.get(i)), c.done.get(), "stream " + i);
         }
         assertEquals(0, farHeld());
+        assertEquals(0, far.stats().heldBytes());
+        assertTrue(far.stats().peerCreditLeft() >= 8 * MB - 20 * MB / 8, "credit again: " + far.stats());
         assertTrue(far.isActive());
     }
 
