@@ -203,9 +203,10 @@ public final class MuxSession implements TunnelSession, FrameLink.Handler {
 
     @Override public SessionStats stats() {
         SessionStats c = link.carrierStats();
+        long peerRoom = credit.peerRoom();
         return new SessionStats(streams.open(), streams.total(), bytesSent, bytesReceived,
                 c.wireBytesSent(), c.wireBytesReceived(), c.rttMicros(), c.lossRate(), c.rateBps(),
-                credit.peerRoom() < 0 ? -1 : credit.held(), credit.peerRoom(), credit.sendRoomOrUnbound());
+                peerRoom < 0 ? -1 : credit.held(), peerRoom, credit.sendRoomOrUnbound());
     }
 
     @Override public java.util.Map<String, Long> carrierCounters() { return link.carrierCounters(); }

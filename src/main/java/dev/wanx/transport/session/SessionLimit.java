@@ -5,8 +5,8 @@ package dev.wanx.transport.session;
  * of all streams together that one end may have sent to the other. It bounds a receiver's memory by one number, so
  * stream windows need not: a session may hold thousands of streams, each with its initial window, where the sum of
  * those windows alone used to refuse streams past ~128. Numbers only; {@link SessionCredit} sends the frames.
- * Loop only, but for the getters the status report reads from other threads (hence volatile: the hot path's cost is
- * a plain store on x86).
+ * Loop only, but for the getters the status report reads from other threads (hence volatile: a fenced store per
+ * frame, as MuxSession's byte counters already pay).
  *
  * <p>A sender is held to the peer's SESSION_MAX only from the moment it says so (BOUND, carrying what it had sent by
  * then): an end that reads neither frame never hears of it, and the receiver knows exactly from when its bound holds.
