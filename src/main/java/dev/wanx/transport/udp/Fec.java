@@ -195,7 +195,8 @@ final class Fec {
                     sums[k++] = parkedSum[p];
                 }
             }
-            int use = k < e ? 0 : invertibleChoice(rows, k, missing, e, first);
+            int[][] inverse = new int[e][e];
+            int use = k < e ? 0 : invertibleChoice(rows, k, missing, e, first, inverse);
             if (use == 0) { // not yet: keep this row until more arrive (the oldest parked row makes room)
                 if (rowParked) return java.util.List.of();
                 int p = parkedNext++ % PARKED;
@@ -215,17 +216,18 @@ final class Fec {
                 l[j] = lenSums[i];
                 sm[j++] = sums[i];
             }
-            return solve(first, count, missing, e, r, l, sm, sumBytes, alloc);
+            return solve(first, count, e, r, l, sm, sumBytes, inverse, alloc);
         }
 
         /**
          * Which {@code e} of the {@code k} rows at hand to solve with (a bit mask over them), 0 if no choice makes an
          * invertible matrix. Among rows 0-2 any choice does (see {@link Gf256#coef}); with wider rows a few choices of
          * rows and missing positions are singular over GF(256) (254 of the 74,612 among six rows and 16 positions),
-         * and another row then makes it: rows 0..e-1 always do (Vandermonde).
+         * and another row then makes it: rows 0..e-1 always do (Vandermonde). {@code inverse} (e×e) receives the
+         * chosen rows' inverted matrix, their order that of the mask's bits.
          */
-        static int invertibleChoice(int[] rows, int k, long[] missing, int e, long first) {
-            int[][] m = new int[e][e];
+        static int invertibleChoice(int[] rows, int k, long[] missing, int e, long first, int[][] inverse) {
+            int[][] m = inverse;
             for (int mask = (1 << e) - 1; mask < 1 << k; mask++) {
                 if (Integer.bitCount(mask) != e) continue;
                 for (int i = 0, a = 0; i < k; i++) {
@@ -244,8 +246,9 @@ final class Fec {
         }
 
         /** e missing datagrams from e rows: subtract what is held, then invert the e×e matrix of coefficients. */
-        private java.util.List<ByteBuf> solve(long first, int count, long[] missing, int e, int[] rows, int[] lenSums,
-                                              byte[][] sums, int sumBytes, ByteBufAllocator alloc) {
+        /** Rebuilds the e missing datagrams from rows whose matrix {@link #invertibleChoice} inverted. */
+        private java.util.List<ByteBuf> solve(long first, int count, int e, int[] rows, int[] lenSums,
+                                              byte[][] sums, int sumBytes, int[][] m, ByteBufAllocator alloc) {
             byte[][] syn = new byte[e][];
             int[] synLen = new int[e];
             for (int a = 0; a < e; a++) {
@@ -262,11 +265,6 @@ final class Fec {
                 }
                 synLen[a] = hi << 8 | lo;
             }
-            int[][] m = new int[e][e];
-            for (int a = 0; a < e; a++) {
-                for (int b = 0; b < e; b++) m[a][b] = Gf256.coef(rows[a], (int) (missing[b] - first));
-            }
-            if (!Gf256.invert(m, e)) return java.util.List.of();
             java.util.List<ByteBuf> out = new java.util.ArrayList<>(e);
             for (int b = 0; b < e; b++) {
                 int hi = 0;

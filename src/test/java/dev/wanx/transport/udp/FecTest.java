@@ -198,11 +198,11 @@ class FecTest {
     @Test void theReceiverChoosesRowsThatSolve() {
         long[] missing = {100, 103, 105};
         int[] atHand = {0, 1, 4, 2};
-        int mask = Fec.Receiver.invertibleChoice(atHand, 4, missing, 3, 100);
+        int mask = Fec.Receiver.invertibleChoice(atHand, 4, missing, 3, 100, new int[3][3]);
         assertNotEquals(0, mask);
         assertNotEquals(0b0111, mask, "rows 0, 1, 4 are singular here");
-        assertEquals(0, Fec.Receiver.invertibleChoice(new int[] {0, 1, 4}, 3, missing, 3, 100), "no choice works");
-        assertEquals(0b111, Fec.Receiver.invertibleChoice(new int[] {0, 1, 2}, 3, missing, 3, 100));
+        assertEquals(0, Fec.Receiver.invertibleChoice(new int[] {0, 1, 4}, 3, missing, 3, 100, new int[3][3]), "no choice works");
+        assertEquals(0b111, Fec.Receiver.invertibleChoice(new int[] {0, 1, 2}, 3, missing, 3, 100, new int[3][3]));
     }
 
     @Test void moreLossesThanRowsYieldNothingAndAForeignRowIsIgnored() {
